@@ -1,0 +1,336 @@
+"""Tensor's operators and methods: each one forwards to the op in ``minigrad/ops``.
+
+In-place methods follow torch's rules: an in-place change of a leaf that requires grad is refused while
+grad mode is on, and every in-place change bumps the tensor's version, so that backward can tell when
+a value it saved has changed since.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from . import _dtype, _random, ops
+from .autograd import grad_mode
+
+_LEAF_INPLACE = (
+    "a leaf Variable that requires grad is being used in an in-place operation. Changing it in place "
+    "would lose the value the gradient is about; update parameters inside `with minigrad.no_grad():`."
+)
+_VIEW_OF_LEAF_INPLACE = (
+    "a view of a leaf Variable that requires grad is being used in an in-place operation. The view shares "
+    "the leaf's memory; update it inside `with minigrad.no_grad():` or work on a clone()."
+)
+
+
+class TensorOps:
+    __slots__ = ()
+
+    # -- arithmetic operators ---------------------------------------------------------------------
+    def __add__(self, other):
+        return ops.add(self, other)
+
+    def __radd__(self, other):
+        return ops.add(self, other)
+
+    def __sub__(self, other):
+        return ops.sub(self, other)
+
+    def __rsub__(self, other):
+        return ops.rsub(self, other)
+
+    def __mul__(self, other):
+        return ops.mul(self, other)
+
+    def __rmul__(self, other):
+        return ops.mul(self, other)
+
+    def __truediv__(self, other):
+        return ops.div(self, other)
+
+    def __rtruediv__(self, other):
+        return ops.reciprocal(self) * other
+
+    def __floordiv__(self, other):
+        return ops.floor_divide(self, other)
+
+    def __pow__(self, exponent):
+        return ops.pow(self, exponent)
+
+    def __rpow__(self, base):
+        from .ops._common import as_tensor_like
+
+        return ops.pow(base, self) if isinstance(base, type(self)) else ops.arithmetic.Rpow.apply(
+            as_tensor_like(base, self), self)
+
+    def __matmul__(self, other):
+        return ops.matmul(self, other)
+
+    def __rmatmul__(self, other):
+        return ops.matmul(other, self)
+
+    def __neg__(self):
+        return ops.neg(self)
+
+    def __pos__(self):
+        return self
+
+    def __abs__(self):
+        return ops.abs(self)
+
+    def __invert__(self):
+        return ops.logical_not(self) if self._data.dtype == np.bool_ else type(self)._make(~self._data)
+
+    def __and__(self, other):
+        return ops.bitwise_and(self, other)
+
+    def __or__(self, other):
+        return ops.bitwise_or(self, other)
+
+    def __xor__(self, other):
+        return ops.bitwise_xor(self, other)
+
+    def __eq__(self, other):
+        return ops.eq(self, other)
+
+    def __ne__(self, other):
+        return ops.ne(self, other)
+
+    def __lt__(self, other):
+        return ops.lt(self, other)
+
+    def __le__(self, other):
+        return ops.le(self, other)
+
+    def __gt__(self, other):
+        return ops.gt(self, other)
+
+    def __ge__(self, other):
+        return ops.ge(self, other)
+
+    def __getitem__(self, key):
+        return ops.getitem(self, key)
+
+    # -- named methods ----------------------------------------------------------------------------
+    add, sub, mul, div, pow, matmul = ops.add, ops.sub, ops.mul, ops.div, ops.pow, ops.matmul
+    multiply, subtract, divide, true_divide, mm = ops.mul, ops.sub, ops.div, ops.div, ops.matmul
+    neg, negative, reciprocal = ops.neg, ops.neg, ops.reciprocal
+    exp, log, sqrt, sin, cos, tanh = ops.exp, ops.log, ops.sqrt, ops.sin, ops.cos, ops.tanh
+    sigmoid, relu, abs, sign = ops.sigmoid, ops.relu, ops.abs, ops.sign
+    clamp, clip, maximum, minimum = ops.clamp, ops.clip, ops.maximum, ops.minimum
+    sum, mean, max, min, amax, var, std = ops.sum, ops.mean, ops.max, ops.min, ops.amax, ops.var, ops.std
+    argmax, argmin, logsumexp, all, any = ops.argmax, ops.argmin, ops.logsumexp, ops.all, ops.any
+    softmax, log_softmax = ops.softmax, ops.log_softmax
+    eq, ne, lt, le, gt, ge = ops.eq, ops.ne, ops.lt, ops.le, ops.gt, ops.ge
+    reshape, view, flatten, transpose, permute = ops.reshape, ops.view, ops.flatten, ops.transpose, ops.permute
+    squeeze, unsqueeze, expand, sum_to_size, select = ops.squeeze, ops.unsqueeze, ops.expand, ops.sum_to_size, ops.select
+    t, clone = ops.t, ops.clone
+
+    def where(self, condition, other):
+        return ops.where(condition, self, other)
+
+    def view_as(self, other):
+        return ops.view(self, other.shape)
+
+    def reshape_as(self, other):
+        return ops.reshape(self, other.shape)
+
+    def expand_as(self, other):
+        return ops.expand(self, other.shape)
+
+    def type_as(self, other):
+        return self.to(other.dtype)
+
+    @property
+    def T(self):
+        if self._data.ndim not in (0, 2):
+            raise RuntimeError(
+                "The use of `x.T` on tensors of dimension other than 0 or 2 to reverse their shape is not "
+                "supported. Use x.mT to transpose the last two dims, or x.permute(...) for others."
+            )
+        return ops.permute(self, tuple(reversed(range(self._data.ndim))))
+
+    @property
+    def mT(self):
+        if self._data.ndim < 2:
+            raise RuntimeError(f"tensor.mT is only supported on matrices or batches of matrices. Got {self._data.ndim}-D tensor.")
+        return ops.transpose(self, -2, -1)
+
+    # -- dtype conversion -------------------------------------------------------------------------
+    def to(self, *args, **kwargs):
+        """``to(dtype)``; devices other than the CPU do not exist in minigrad and are refused."""
+        target = kwargs.get("dtype")
+        for a in args:
+            if isinstance(a, str) or a is None:
+                if a not in (None, "cpu"):
+                    raise RuntimeError(f"minigrad runs on the CPU only; cannot move a tensor to {a!r}.")
+            elif isinstance(a, type(self)):
+                target = a.dtype
+            else:
+                target = a
+        device = kwargs.get("device")
+        if device not in (None, "cpu"):
+            raise RuntimeError(f"minigrad runs on the CPU only; cannot move a tensor to {device!r}.")
+        return self if target is None else ops.to_dtype(self, target)
+
+    def float(self):
+        return ops.to_dtype(self, _dtype.float32)
+
+    def double(self):
+        return ops.to_dtype(self, _dtype.float64)
+
+    def long(self):
+        return ops.to_dtype(self, _dtype.int64)
+
+    def int(self):
+        return ops.to_dtype(self, _dtype.int32)
+
+    def bool(self):
+        return ops.to_dtype(self, _dtype.bool_)
+
+    def half(self):
+        return ops.to_dtype(self, _dtype.float16)
+
+    def cpu(self):
+        return self
+
+    def contiguous(self):
+        return self if self._data.flags.c_contiguous else ops.clone(self)
+
+    # -- in place -----------------------------------------------------------------------------------
+    def _check_inplace(self, recording: bool) -> None:
+        if recording and self._requires_grad:
+            if self._grad_fn is None:
+                raise RuntimeError(_LEAF_INPLACE)
+        base = self._base
+        if recording and base is not None and base._requires_grad:
+            if base._grad_fn is None:
+                raise RuntimeError(_VIEW_OF_LEAF_INPLACE)
+            raise RuntimeError(
+                "minigrad does not support in-place changes of a view of a tensor that requires grad "
+                "(torch rewrites the base tensor's history here). Change the base tensor itself, e.g. "
+                "base[index] = value, or use an out-of-place op."
+            )
+        if self._inference and not grad_mode._state["inference"]:
+            raise RuntimeError(
+                "Inplace update to inference tensor outside InferenceMode is not allowed.You can make a "
+                "clone to get a normal tensor before doing inplace update.See "
+                "https://github.com/pytorch/rfcs/pull/17 for more details."
+            )
+
+    def _inplace(self, op, *args):
+        """``self = op(self, *args)`` in the same storage, as torch's in-place ops do.
+
+        When autograd is recording, the op is applied to a snapshot of the old value (which keeps the
+        old grad_fn), and ``self`` takes over the result's grad_fn: the graph sees a new node.
+        """
+        recording = grad_mode._state["grad"] and (
+            self._requires_grad or builtin_any(getattr(a, "_requires_grad", False) for a in args)
+        )
+        self._check_inplace(recording)
+        if recording:
+            old = type(self)._make(self._data.copy(), self._requires_grad, self._grad_fn)
+            result = op(old, *args)
+        else:
+            with grad_mode.no_grad():
+                result = op(self, *args)
+        new = result._data
+        if new.shape != self._data.shape:
+            raise RuntimeError(
+                f"output with shape [{', '.join(map(str, self._data.shape))}] doesn't match the broadcast "
+                f"shape [{', '.join(map(str, new.shape))}]. An in-place op cannot change its tensor's shape."
+            )
+        if new.dtype != self._data.dtype and not np.can_cast(new.dtype, self._data.dtype, "same_kind"):
+            raise RuntimeError(
+                f"result type {_dtype.from_numpy(new.dtype).name.capitalize()} can't be cast to the desired "
+                f"output type {_LONG.get(self._data.dtype.name, self._data.dtype.name)}. Convert the tensor "
+                "first (e.g. x = x.float()), or use an out-of-place op."
+            )
+        try:
+            np.copyto(self._data, new, casting="unsafe")
+        except ValueError:
+            raise RuntimeError(
+                "unsupported operation: more than one element of the written-to tensor refers to a single "
+                "memory location. Please clone() the tensor before performing the operation."
+            ) from None
+        if recording:
+            self._grad_fn = result._grad_fn
+            self._requires_grad = True
+        self._version_counter[0] += 1
+        return self
+
+    def add_(self, other, *, alpha=1):
+        return self._inplace(lambda s, o: ops.add(s, o, alpha=alpha), other)
+
+    def sub_(self, other, *, alpha=1):
+        return self._inplace(lambda s, o: ops.sub(s, o, alpha=alpha), other)
+
+    def mul_(self, other):
+        return self._inplace(ops.mul, other)
+
+    def div_(self, other):
+        return self._inplace(ops.div, other)
+
+    def pow_(self, exponent):
+        return self._inplace(ops.pow, exponent)
+
+    def clamp_(self, min=None, max=None):
+        return self._inplace(lambda s: ops.clamp(s, min, max))
+
+    clip_ = clamp_
+
+    def copy_(self, src):
+        from .ops._common import as_tensor_like
+
+        src = as_tensor_like(src, self)
+        return self._inplace(lambda s, o: ops.expand(ops.to_dtype(o, s.dtype), s.shape), src)
+
+    def fill_(self, value):
+        return self._inplace(lambda s: ops.expand(ops.to_dtype(as_value(value, s), s.dtype), s.shape))
+
+    def zero_(self):
+        return self._overwrite(0)
+
+    def uniform_(self, a=0.0, b=1.0):
+        return self._overwrite(_random.generator().uniform(a, b, self._data.shape))
+
+    def normal_(self, mean=0.0, std=1.0):
+        return self._overwrite(_random.generator().normal(mean, std, self._data.shape))
+
+    def _overwrite(self, values):
+        """New values that do not depend on the old ones (zero_, uniform_, normal_)."""
+        if grad_mode._state["grad"] and self._requires_grad and self._grad_fn is not None:
+            # inside a graph: record it as an op whose gradient to the old value is zero
+            values = type(self)._make(np.asarray(values, dtype=self._data.dtype))
+            return self._inplace(lambda s: s * 0 + values)
+        self._check_inplace(grad_mode._state["grad"] and self._requires_grad)
+        self._data[...] = values
+        self._version_counter[0] += 1
+        return self
+
+    def __setitem__(self, key, value):
+        from .ops.shape import IndexPut, _numpy_key
+
+        key = _numpy_key(key)
+        self._inplace(lambda s, v: IndexPut.apply(s, key, ops.to_dtype(as_value(v, s), s.dtype)), value)
+
+    def __iadd__(self, other):
+        return self.add_(other)
+
+    def __isub__(self, other):
+        return self.sub_(other)
+
+    def __imul__(self, other):
+        return self.mul_(other)
+
+    def __itruediv__(self, other):
+        return self.div_(other)
+
+
+def as_value(v, like):
+    from .ops._common import as_tensor_like
+
+    return as_tensor_like(v, like)
+
+
+builtin_any = any
+_LONG = {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool",
+         "float32": "Float", "float64": "Double"}

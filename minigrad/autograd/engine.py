@@ -1,0 +1,209 @@
+"""The backward pass: walk the graph from the outputs, call each node's vector-Jacobian product.
+
+Iterative, never recursive, so a chain of a million nodes is fine. Two passes:
+1. count, for every node reachable from the outputs, how many edges lead into it (its dependencies);
+2. start from the outputs; a node runs once all gradients flowing into it have arrived (its count
+   reaches zero); its results are summed into the buffers of the nodes it points to.
+Gradients are summed back to each input's shape and dtype here, once, not in every op.
+"""
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+from . import anomaly_mode, grad_mode
+from .function import AccumulateGrad, BackwardNode
+
+
+def run_backward(roots, root_grads, *, retain_graph: bool, create_graph: bool,
+                 capture=None, accumulate: bool = True):
+    """Backpropagate ``root_grads`` from the nodes ``roots``.
+
+    ``capture`` maps nodes to a slot list: the total gradient arriving at such a node is stored
+    there (``autograd.grad`` and ``backward(inputs=...)``), and only nodes on a path to a captured
+    node run. With ``accumulate`` False, leaves' ``.grad`` is left alone.
+    """
+    with grad_mode.set_grad_enabled(create_graph):
+        dependencies, order = _count_dependencies(roots)
+        if capture is not None:
+            needed = _needed_nodes(order, capture)
+        buffers: dict = {}
+        ready = []
+        for node, grad in zip(roots, root_grads):
+            if node in buffers:
+                buffers[node] = buffers[node] + grad
+            else:
+                buffers[node] = grad
+        for node in dict.fromkeys(roots):
+            if dependencies.get(node, 0) == 0:
+                ready.append(node)
+
+        while ready:
+            node = ready.pop()
+            grad = buffers.pop(node)
+            if getattr(node, "_pre_hooks", None):
+                grad = _run_pre_hooks(node, grad)
+            if capture is not None:
+                if node in capture:
+                    capture[node].append(grad)
+                if node not in needed:
+                    continue
+            if type(node) is AccumulateGrad:
+                if accumulate:
+                    _accumulate(node.variable, grad, create_graph)
+                continue
+
+            grads = node.apply(grad)
+            if anomaly_mode._enabled:
+                _check_anomaly(node, grads)
+            if not retain_graph:
+                node._release()
+            _propagate(node, grads, buffers, dependencies, ready)
+
+
+def _propagate(node: BackwardNode, grads, buffers, dependencies, ready) -> None:
+    next_functions = node.next_functions
+    if len(grads) != len(next_functions):
+        raise RuntimeError(
+            f"function {node.name()} returned an incorrect number of gradients (expected "
+            f"{len(next_functions)}, got {len(grads)}). backward must return one gradient per "
+            "input of forward, None for inputs that need none."
+        )
+    for (parent, _), g, meta in zip(next_functions, grads, node._inputs_meta):
+        if parent is None:
+            continue
+        if g is not None:
+            g = _fit_to_input(node, g, meta)
+            if parent in buffers:
+                buffers[parent] = buffers[parent] + g
+            else:
+                buffers[parent] = g
+        remaining = dependencies[parent] - 1
+        dependencies[parent] = remaining
+        if remaining == 0:
+            if parent in buffers:
+                ready.append(parent)
+            else:
+                # no gradient arrived at all (every path gave None): nothing flows further
+                _skip(parent, buffers, dependencies, ready)
+
+
+def _skip(start, buffers, dependencies, ready) -> None:
+    stack = [start]
+    while stack:
+        node = stack.pop()
+        for parent, _ in node.next_functions:
+            if parent is None:
+                continue
+            dependencies[parent] -= 1
+            if dependencies[parent] == 0:
+                (ready if parent in buffers else stack).append(parent)
+
+
+def _fit_to_input(node, g, meta):
+    """Sum a broadcast gradient back to the input's shape and cast it to the input's dtype."""
+    from .._tensor import Tensor
+
+    if not isinstance(g, Tensor):
+        raise TypeError(
+            f"function {node.name()} returned a gradient of type {type(g).__name__}; backward must "
+            "return Tensors (or None)."
+        )
+    shape, dtype = meta
+    if g._data.shape != shape:
+        g = g.sum_to_size(shape)
+    if g._data.dtype != dtype:
+        g = g.to(dtype)
+    return g
+
+
+def _count_dependencies(roots):
+    """Number of edges into each reachable node, found with an explicit stack (no recursion)."""
+    dependencies: dict = {}
+    seen = set(roots)
+    stack = list(seen)
+    order = []
+    while stack:
+        node = stack.pop()
+        order.append(node)
+        for parent, _ in node.next_functions:
+            if parent is None:
+                continue
+            dependencies[parent] = dependencies.get(parent, 0) + 1
+            if parent not in seen:
+                seen.add(parent)
+                stack.append(parent)
+    return dependencies, order
+
+
+def _needed_nodes(order, capture) -> set:
+    """Nodes from which a captured node can be reached: only those have to run."""
+    children: dict = {}
+    for node in order:
+        for parent, _ in node.next_functions:
+            if parent is not None:
+                children.setdefault(parent, []).append(node)
+    needed = set()
+    stack = list(capture)
+    while stack:
+        node = stack.pop()
+        for child in children.get(node, ()):
+            if child not in needed:
+                needed.add(child)
+                stack.append(child)
+    return needed
+
+
+def _run_pre_hooks(node, grad):
+    for hook in list(node._pre_hooks.values()):
+        result = hook(grad)
+        if result is not None:
+            grad = result
+    retained = getattr(node, "_retained", None)
+    if retained is not None:
+        tensor = retained()
+        if tensor is not None:
+            _accumulate(tensor, grad, grad_mode._state["grad"])
+    return grad
+
+
+def _accumulate(variable, grad, create_graph: bool) -> None:
+    """``variable.grad += grad``, as torch does: in place, unless a graph of the gradient is wanted."""
+    hooks = variable._hooks
+    if hooks:
+        for hook in list(hooks.values()):
+            result = hook(grad)
+            if result is not None:
+                grad = result
+    if grad._data.shape != variable._data.shape:
+        grad = grad.sum_to_size(variable._data.shape)
+    if variable._grad is None:
+        variable._grad = grad if create_graph else grad.detach()._fresh_copy()
+    elif create_graph:
+        variable._grad = variable._grad + grad
+    else:
+        with grad_mode.no_grad():
+            variable._grad._data += grad._data
+            variable._grad._version_counter[0] += 1
+    for hook in list((variable._post_accumulate_hooks or {}).values()):
+        hook(variable)
+
+
+def _check_anomaly(node, grads) -> None:
+    if not anomaly_mode._check_nan:
+        return
+    for i, g in enumerate(grads):
+        if g is not None and np.isnan(g._data).any():
+            stack = getattr(node, "_forward_stack", None)
+            if stack:
+                warnings.warn(
+                    f"Error detected in {node.name()}. Traceback of forward call that caused the error:\n"
+                    + stack,
+                    stacklevel=2,
+                )
+            raise RuntimeError(
+                f"Function '{node.name()}' returned nan values in its {i}th output. The forward call "
+                "that created it is printed in the warning above; look for log/sqrt/division of 0 or "
+                "of a negative number there."
+            )

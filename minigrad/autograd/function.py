@@ -1,0 +1,258 @@
+"""Function and its graph nodes: how one operation records itself for the backward pass.
+
+Every op is a ``Function`` subclass with a static ``forward(ctx, *inputs)`` and ``backward(ctx, grad)``,
+exactly the shape of ``torch.autograd.Function``. ``Function.apply`` runs ``forward`` and, when grad mode
+is on and an input requires grad, creates the op's ``grad_fn`` node. That node *is* the ``ctx``: it keeps
+what ``forward`` saved and the edges (``next_functions``) to the nodes of the inputs.
+
+Builtin ops compute on NumPy arrays (``a.data`` is not used; ``a._data`` is) and may return an array;
+their ``backward`` is written with Tensor ops, so that with ``create_graph=True`` the backward pass is
+itself recorded and can be differentiated again.
+"""
+from __future__ import annotations
+
+import itertools
+import weakref
+
+import numpy as np
+
+from . import anomaly_mode, grad_mode
+
+_FREED = (
+    "Trying to backward through the graph a second time (or directly access saved tensors after they "
+    "have already been freed). Saved intermediate values of the graph are freed when you call "
+    ".backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the graph "
+    "a second time or if you need to access saved tensors after calling backward."
+)
+
+
+class RemovableHandle:
+    """What ``register_hook`` returns: ``handle.remove()`` unregisters the hook."""
+
+    _ids = itertools.count()
+
+    def __init__(self, hooks: dict):
+        self._hooks = hooks
+        self.id = next(RemovableHandle._ids)
+
+    def remove(self) -> None:
+        self._hooks.pop(self.id, None)
+
+
+class Node:
+    """A vertex of the backward graph (torch's ``grad_fn``). Subclasses: one per op, and AccumulateGrad."""
+
+    __slots__ = ("next_functions", "_pre_hooks", "_post_hooks", "_retained", "__weakref__")
+
+    def name(self) -> str:
+        return type(self).__name__
+
+    def __repr__(self) -> str:
+        return f"<{self.name()} object at {hex(id(self))}>"
+
+    def register_hook(self, fn) -> RemovableHandle:
+        """``fn(grad_inputs, grad_outputs)`` runs after this node computed the gradients of its inputs."""
+        if getattr(self, "_post_hooks", None) is None:
+            self._post_hooks = {}
+        handle = RemovableHandle(self._post_hooks)
+        self._post_hooks[handle.id] = fn
+        return handle
+
+    def register_prehook(self, fn) -> RemovableHandle:
+        """``fn(grad_outputs)`` runs before this node, and may return replacement gradients."""
+        handle = RemovableHandle(self._pre_hooks_dict())
+        self._pre_hooks[handle.id] = fn
+        return handle
+
+    def _pre_hooks_dict(self) -> dict:
+        if getattr(self, "_pre_hooks", None) is None:
+            self._pre_hooks = {}
+        return self._pre_hooks
+
+
+class AccumulateGrad(Node):
+    """The node of a leaf that requires grad: adds the incoming gradient into ``variable.grad``."""
+
+    __slots__ = ("variable",)
+
+    def __init__(self, variable):
+        self.variable = variable
+        self.next_functions = ()
+
+    @property
+    def metadata(self) -> dict:
+        return {}
+
+
+class BackwardNode(Node):
+    """The ``ctx`` of one call of a Function, and the ``grad_fn`` of its output."""
+
+    __slots__ = (
+        "_saved", "_saved_versions", "_saved_output", "_freed", "_inputs_meta", "__dict__",
+    )
+    _forward_cls: type  # set for each Function subclass
+
+    def __init__(self):
+        self._saved = None
+        self._saved_output = None
+        self._freed = False
+
+    # -- what forward keeps for backward --------------------------------------------------------
+    def save_for_backward(self, *tensors) -> None:
+        """Keep tensors for backward; their version is noted, so an in-place change is caught later."""
+        for t in tensors:
+            if t is not None and getattr(t, "_inference", False):
+                raise RuntimeError(
+                    "Inference tensors cannot be saved for backward. To work around you can make a clone "
+                    "to get a normal tensor and use it in autograd. A tensor made inside inference_mode "
+                    "can never join a graph; create it under no_grad instead if it must."
+                )
+        self._saved = tensors
+        self._saved_versions = tuple(None if t is None else t._version_counter[0] for t in tensors)
+
+    @property
+    def saved_tensors(self) -> tuple:
+        if self._freed and self._saved is None:
+            raise RuntimeError(_FREED)
+        saved = self._saved or ()
+        for t, version in zip(saved, self._saved_versions or ()):
+            if t is not None and t._version_counter[0] != version:
+                raise RuntimeError(_modified_message(t, version))
+        return saved
+
+    @property
+    def result(self):
+        """The op's own output (exp, tanh, sigmoid need it), rebuilt with this node as its grad_fn.
+
+        Only the array is kept, not the output tensor, so the graph holds no reference cycle.
+        """
+        if self._saved_output is None:
+            raise RuntimeError(_FREED)
+        array, counter, version = self._saved_output
+        from .._tensor import Tensor
+
+        out = Tensor._make(array, True, self, counter)
+        if counter[0] != version:
+            raise RuntimeError(_modified_message(out, version))
+        return out
+
+    def _release(self) -> None:
+        """Free what forward saved; the graph's structure stays, so the error above can be raised."""
+        if self._saved is not None or self._saved_output is not None:
+            self._freed = True
+            self._saved = None
+            self._saved_output = None
+
+    @property
+    def needs_input_grad(self) -> tuple:
+        return tuple(edge is not None for edge, _ in self.next_functions)
+
+    def mark_non_differentiable(self, *tensors) -> None:  # accepted for torch compatibility
+        pass
+
+    def set_materialize_grads(self, value: bool) -> None:
+        pass
+
+    def name(self) -> str:
+        return type(self).__name__
+
+    # -- the vector-Jacobian product --------------------------------------------------------------
+    def apply(self, grad):
+        """Gradients for every input of forward (None where an input needs none)."""
+        grads = self._forward_cls.backward(self, grad)
+        if not isinstance(grads, tuple):
+            grads = (grads,)
+        return grads
+
+
+def _modified_message(t, version) -> str:
+    from .._tensor import _type_name
+
+    producer = "" if t.grad_fn is None else f", which is output 0 of {t.grad_fn.name()}"
+    return (
+        "one of the variables needed for gradient computation has been modified by an inplace operation: "
+        f"[{_type_name(t)} [{', '.join(map(str, t.shape))}]]{producer}, is at version "
+        f"{t._version_counter[0]}; expected version {version} instead. Hint: enable anomaly detection to "
+        "find the operation that failed to compute its gradient, with "
+        "minigrad.autograd.set_detect_anomaly(True, check_nan=False). "
+        "A tensor that backward needs was changed in place after it was used: clone() it before changing "
+        "it, or change a copy."
+    )
+
+
+class Function:
+    """Base class of all operations, builtin or user-defined (``torch.autograd.Function``'s API).
+
+    Subclass it with ``forward(ctx, *args)`` and ``backward(ctx, *grad_outputs)``, then call ``apply``.
+    """
+
+    _grad_fn_name: str | None = None  # builtin ops use torch's names, e.g. "MulBackward0"
+    saves_result = False  # True: backward reads ``ctx.result``, the op's output
+    _builtin = False  # builtin forwards never read ctx when no graph is recorded
+    _backward_cls: type
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        name = cls.__dict__.get("_grad_fn_name") or cls.__name__ + "Backward"
+        cls._backward_cls = type(name, (BackwardNode,), {"_forward_cls": cls, "__slots__": ()})
+
+    @staticmethod
+    def forward(ctx, *args):
+        raise NotImplementedError("You must implement the forward function for custom autograd.Function.")
+
+    @staticmethod
+    def backward(ctx, *grad_outputs):
+        raise NotImplementedError("You must implement the backward function for custom autograd.Function.")
+
+    @classmethod
+    def apply(cls, *args):
+        from .._tensor import Tensor, _as_tensor_result
+
+        if not (grad_mode._state["grad"] and any(isinstance(a, Tensor) and a._requires_grad for a in args)):
+            with grad_mode.no_grad():
+                return _as_tensor_result(cls.forward(_NO_CTX if cls._builtin else cls._backward_cls(), *args))
+        ctx = cls._backward_cls()
+        if anomaly_mode._enabled:
+            ctx._forward_stack = anomaly_mode.forward_stack()
+        with grad_mode.no_grad():
+            result = cls.forward(ctx, *args)
+        edges = []
+        meta = []
+        for a in args:
+            if isinstance(a, Tensor) and a._requires_grad:
+                edges.append((a._grad_fn or a._accumulator(), 0))
+                meta.append((a._data.shape, a._data.dtype))
+            else:
+                edges.append((None, 0))
+                meta.append(None)
+        ctx.next_functions = tuple(edges)
+        ctx._inputs_meta = meta
+        out = _as_tensor_result(result, ctx)
+        if cls.saves_result:
+            ctx._saved_output = (out._data, out._version_counter, out._version_counter[0])
+        return out
+
+    @property
+    def needs_input_grad(self):  # pragma: no cover - only meaningful on ctx
+        raise AttributeError("needs_input_grad is an attribute of ctx, not of the Function class")
+
+
+class _NoContext:
+    """The ctx forward gets when no graph is recorded: saving is a no-op."""
+
+    needs_input_grad = ()
+
+    def save_for_backward(self, *tensors) -> None:
+        pass
+
+    def mark_non_differentiable(self, *tensors) -> None:
+        pass
+
+    def set_materialize_grads(self, value) -> None:
+        pass
+
+    def __setattr__(self, name, value) -> None:
+        pass  # forward may stash constants on ctx; nobody will read them without a graph
+
+
+_NO_CTX = _NoContext()

@@ -1,0 +1,13 @@
+"""All operations, one small Function class each; the functions here are minigrad's public ops."""
+from .arithmetic import add, div, matmul, mul, neg, pow, reciprocal, rsub, sub
+from .pointwise import (
+    abs, bitwise_and, bitwise_or, bitwise_xor, clamp, clip, cos, eq, exp, floor_divide, ge, gt, le,
+    log, logical_not, lt, maximum, minimum, ne, relu, sigmoid, sign, sin, sqrt, tanh, where,
+)
+from .reduction import (
+    all, amax, any, argmax, argmin, log_softmax, logsumexp, max, mean, min, softmax, std, sum, var,
+)
+from .shape import (
+    cat, clone, concat, concatenate, expand, flatten, getitem, permute, reshape, select, squeeze, stack,
+    sum_to_size, t, to_dtype, transpose, unsqueeze, view,
+)

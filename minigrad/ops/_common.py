@@ -1,0 +1,110 @@
+"""Helpers every op shares: turning Python numbers into tensors, type promotion, dim checks."""
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from .. import _dtype
+from .._tensor import Tensor
+
+
+def wrap_dim(dim: int, ndim: int) -> int:
+    """A possibly negative dim, checked and made positive, with torch's IndexError."""
+    lo, hi = (-1, 0) if ndim == 0 else (-ndim, ndim - 1)
+    if not isinstance(dim, (int, np.integer)) or isinstance(dim, bool):
+        raise TypeError(f"dim must be an int, got {type(dim).__name__}")
+    if not lo <= dim <= hi:
+        raise IndexError(
+            f"Dimension out of range (expected to be in range of [{lo}, {hi}], but got {dim})"
+        )
+    return dim % max(ndim, 1)
+
+
+def wrap_dims(dim, ndim: int) -> tuple:
+    dims = (dim,) if isinstance(dim, (int, np.integer)) else tuple(dim)
+    out = tuple(wrap_dim(d, ndim) for d in dims)
+    if len(set(out)) != len(out):
+        raise RuntimeError(f"dim {out[0]} appears multiple times in the list of dims")
+    return out
+
+
+def is_number(x) -> bool:
+    return isinstance(x, (numbers.Number, np.bool_)) and not isinstance(x, Tensor)
+
+
+def as_tensor_like(x, like: Tensor) -> Tensor:
+    """A Python number next to a tensor becomes a constant tensor of the dtype torch would pick."""
+    if isinstance(x, Tensor):
+        return x
+    if is_number(x):
+        d = _dtype.result_type((like._data.ndim or 0, _dtype.from_numpy(like._data.dtype)),
+                               (-1, _dtype.scalar_dtype(x)))
+        return Tensor._make(np.asarray(x, dtype=d.np))
+    if isinstance(x, (list, tuple, np.ndarray)):
+        from .._creation import tensor
+
+        return tensor(x)
+    raise TypeError(
+        f"unsupported operand type: Tensor and {type(x).__name__}. Operands must be tensors or numbers."
+    )
+
+
+def binary_operands(a, b) -> tuple[Tensor, Tensor]:
+    """Both operands as tensors; the Python number on either side takes the other side's dtype rule."""
+    if isinstance(a, Tensor):
+        return a, as_tensor_like(b, a)
+    return as_tensor_like(a, b), b
+
+
+def common_arrays(a: Tensor, b: Tensor) -> tuple[np.ndarray, np.ndarray]:
+    """The two arrays cast to torch's result dtype (NumPy's own promotion rules differ)."""
+    x, y = a._data, b._data
+    if x.dtype == y.dtype:
+        return x, y
+    d = result_dtype(a, b).np
+    return x.astype(d, copy=False), y.astype(d, copy=False)
+
+
+def result_dtype(*tensors: Tensor) -> _dtype.dtype:
+    return _dtype.result_type(*((t._data.ndim, _dtype.from_numpy(t._data.dtype)) for t in tensors))
+
+
+def float_arrays(a: Tensor, b: Tensor) -> tuple[np.ndarray, np.ndarray]:
+    """For true division: integers are promoted to the default float, as in torch."""
+    x, y = common_arrays(a, b)
+    if x.dtype.kind not in "fc":
+        d = _dtype.get_default_dtype().np
+        return x.astype(d), y.astype(d)
+    return x, y
+
+
+def float_array(a: Tensor) -> np.ndarray:
+    """exp, log, sqrt ... of an integer tensor give the default float dtype."""
+    x = a._data
+    if x.dtype.kind not in "fc":
+        return x.astype(_dtype.get_default_dtype().np)
+    return x
+
+
+def broadcast_shapes(*shapes) -> tuple:
+    """np.broadcast_shapes with torch's error text."""
+    try:
+        return np.broadcast_shapes(*shapes)
+    except ValueError:
+        a, b = shapes[0], shapes[1]
+        n = max(len(a), len(b))
+        pa, pb = (1,) * (n - len(a)) + tuple(a), (1,) * (n - len(b)) + tuple(b)
+        for i in range(n - 1, -1, -1):
+            if pa[i] != pb[i] and pa[i] != 1 and pb[i] != 1:
+                raise RuntimeError(
+                    f"The size of tensor a ({pa[i]}) must match the size of tensor b ({pb[i]}) at "
+                    f"non-singleton dimension {i}. Broadcasting lines shapes up from the right; each "
+                    "pair of sizes must be equal or one of them 1."
+                ) from None
+        raise
+
+
+def check_broadcast(x: np.ndarray, y: np.ndarray) -> None:
+    if x.shape != y.shape:
+        broadcast_shapes(x.shape, y.shape)

@@ -1,0 +1,361 @@
+"""Element-wise functions: exp, log, sqrt, sin, cos, tanh, sigmoid, relu, abs, clamp, maximum, minimum,
+where; and comparisons, which have no gradient."""
+from __future__ import annotations
+
+import numpy as np
+
+from .._tensor import Tensor
+from ..autograd.function import Function
+from ._common import as_tensor_like, binary_operands, broadcast_shapes, check_broadcast, common_arrays, float_array
+
+
+class Exp(Function):
+    """d/da exp(a) = exp(a)"""
+    _grad_fn_name, _builtin, saves_result = "ExpBackward0", True, True
+
+    @staticmethod
+    def forward(ctx, a):
+        with np.errstate(over="ignore"):
+            return np.exp(float_array(a))
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * ctx.result
+
+
+class Log(Function):
+    """d/da log(a) = 1/a"""
+    _grad_fn_name, _builtin = "LogBackward0", True
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.log(float_array(a))
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return grad / a
+
+
+class Sqrt(Function):
+    """d/da sqrt(a) = 1 / (2 sqrt(a))"""
+    _grad_fn_name, _builtin, saves_result = "SqrtBackward0", True, True
+
+    @staticmethod
+    def forward(ctx, a):
+        with np.errstate(invalid="ignore"):
+            return np.sqrt(float_array(a))
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad / (2 * ctx.result)
+
+
+class Sin(Function):
+    """d/da sin(a) = cos(a)"""
+    _grad_fn_name, _builtin = "SinBackward0", True
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return np.sin(float_array(a))
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return grad * a.cos()
+
+
+class Cos(Function):
+    """d/da cos(a) = -sin(a)"""
+    _grad_fn_name, _builtin = "CosBackward0", True
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return np.cos(float_array(a))
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return grad * -a.sin()
+
+
+class Tanh(Function):
+    """d/da tanh(a) = 1 - tanh(a)**2"""
+    _grad_fn_name, _builtin, saves_result = "TanhBackward0", True, True
+
+    @staticmethod
+    def forward(ctx, a):
+        return np.tanh(float_array(a))
+
+    @staticmethod
+    def backward(ctx, grad):
+        t = ctx.result
+        return grad * (1 - t * t)
+
+
+class Sigmoid(Function):
+    """d/da sigmoid(a) = sigmoid(a) (1 - sigmoid(a))"""
+    _grad_fn_name, _builtin, saves_result = "SigmoidBackward0", True, True
+
+    @staticmethod
+    def forward(ctx, a):
+        x = float_array(a)
+        # exp of a large positive number overflows; this form only ever exponentiates -|x|
+        e = np.exp(-np.abs(x))
+        return np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, grad):
+        s = ctx.result
+        return grad * s * (1 - s)
+
+
+class Relu(Function):
+    """d/da relu(a) = 1 where a > 0, else 0"""
+    _grad_fn_name, _builtin, saves_result = "ReluBackward0", True, True
+
+    @staticmethod
+    def forward(ctx, a):
+        return np.maximum(a._data, 0).astype(a._data.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * (ctx.result > 0)
+
+
+class Abs(Function):
+    """d/da |a| = sign(a)  (0 at 0)"""
+    _grad_fn_name, _builtin = "AbsBackward0", True
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return np.abs(a._data)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return grad * a.sign()
+
+
+class Sign(Function):
+    """sign is flat almost everywhere: its derivative is 0"""
+    _grad_fn_name, _builtin = "SignBackward0", True
+
+    @staticmethod
+    def forward(ctx, a):
+        return np.sign(a._data)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * 0
+
+
+class Clamp(Function):
+    """d/da clamp(a, lo, hi) = 1 where lo <= a <= hi, else 0"""
+    _grad_fn_name, _builtin = "ClampBackward1", True
+
+    @staticmethod
+    def forward(ctx, a, lo, hi):
+        ctx.save_for_backward(a)
+        ctx.bounds = (lo, hi)
+        x = a._data
+        if x.dtype.kind in "iu" and any(isinstance(v, float) for v in (lo, hi)):
+            x = x.astype(np.float32)
+        out = x
+        if lo is not None:
+            out = np.maximum(out, np.asarray(lo, dtype=x.dtype))
+        if hi is not None:
+            out = np.minimum(out, np.asarray(hi, dtype=x.dtype))
+        return out if out is not x else x.copy()
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        lo, hi = ctx.bounds
+        inside = None
+        if lo is not None:
+            inside = a >= lo
+        if hi is not None:
+            inside = (a <= hi) if inside is None else inside & (a <= hi)
+        return grad * inside, None, None
+
+
+class Maximum(Function):
+    """d max(a, b): the gradient goes to the larger input, half to each on a tie"""
+    _grad_fn_name, _builtin = "MaximumBackward0", True
+
+    @staticmethod
+    def forward(ctx, a, b):
+        x, y = common_arrays(a, b)
+        check_broadcast(x, y)
+        ctx.save_for_backward(a, b)
+        return np.maximum(x, y)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        share = (a > b) + (a == b) * 0.5
+        return grad * share, grad * (1 - share)
+
+
+class Minimum(Function):
+    """d min(a, b): the gradient goes to the smaller input, half to each on a tie"""
+    _grad_fn_name, _builtin = "MinimumBackward0", True
+
+    @staticmethod
+    def forward(ctx, a, b):
+        x, y = common_arrays(a, b)
+        check_broadcast(x, y)
+        ctx.save_for_backward(a, b)
+        return np.minimum(x, y)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        share = (a < b) + (a == b) * 0.5
+        return grad * share, grad * (1 - share)
+
+
+class Where(Function):
+    """d where(c, a, b) = da where c, db elsewhere"""
+    _grad_fn_name, _builtin = "WhereBackward0", True
+
+    @staticmethod
+    def forward(ctx, condition, a, b):
+        x, y = common_arrays(a, b)
+        broadcast_shapes(condition._data.shape, x.shape, y.shape)
+        ctx.save_for_backward(condition)
+        return np.where(condition._data, x, y)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (c,) = ctx.saved_tensors
+        zero = grad * 0
+        return None, where(c, grad, zero), where(c, zero, grad)
+
+
+# -- comparisons: boolean results, outside the graph ---------------------------------------------------
+def _compare(ufunc):
+    def compare(input, other):
+        a, b = binary_operands(input, other)
+        x, y = common_arrays(a, b)
+        check_broadcast(x, y)
+        return Tensor._make(ufunc(x, y))
+
+    compare.__name__ = ufunc.__name__
+    return compare
+
+
+eq = _compare(np.equal)
+ne = _compare(np.not_equal)
+lt = _compare(np.less)
+le = _compare(np.less_equal)
+gt = _compare(np.greater)
+ge = _compare(np.greater_equal)
+
+
+def _logical(ufunc):
+    def logical(input, other):
+        a, b = binary_operands(input, other)
+        if a._data.dtype.kind == "f" or b._data.dtype.kind == "f":
+            raise TypeError(f'"{ufunc.__name__}" not implemented for floating-point tensors; use it on '
+                            "boolean or integer tensors (e.g. the results of comparisons).")
+        x, y = common_arrays(a, b)
+        return Tensor._make(ufunc(x, y))
+
+    return logical
+
+
+bitwise_and = _logical(np.bitwise_and)
+bitwise_or = _logical(np.bitwise_or)
+bitwise_xor = _logical(np.bitwise_xor)
+
+
+def logical_not(input):
+    return Tensor._make(np.logical_not(input._data))
+
+
+# -- functions ------------------------------------------------------------------------------------------
+def exp(input):
+    return Exp.apply(input)
+
+
+def log(input):
+    return Log.apply(input)
+
+
+def sqrt(input):
+    return Sqrt.apply(input)
+
+
+def sin(input):
+    return Sin.apply(input)
+
+
+def cos(input):
+    return Cos.apply(input)
+
+
+def tanh(input):
+    return Tanh.apply(input)
+
+
+def sigmoid(input):
+    return Sigmoid.apply(input)
+
+
+def relu(input):
+    return Relu.apply(input)
+
+
+def abs(input):
+    return Abs.apply(input)
+
+
+def sign(input):
+    return Sign.apply(input)
+
+
+def clamp(input, min=None, max=None):
+    if min is None and max is None:
+        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    if isinstance(min, Tensor) or isinstance(max, Tensor):
+        out = input
+        if min is not None:
+            out = maximum(out, min)
+        if max is not None:
+            out = minimum(out, max)
+        return out
+    return Clamp.apply(input, min, max)
+
+
+clip = clamp
+
+
+def maximum(input, other):
+    return Maximum.apply(input, other)
+
+
+def minimum(input, other):
+    return Minimum.apply(input, other)
+
+
+def where(condition, input, other):
+    if not isinstance(condition, Tensor) or condition._data.dtype != np.bool_:
+        raise RuntimeError("where expected condition to be a boolean tensor, but got a tensor with dtype "
+                           f"{getattr(condition, 'dtype', type(condition).__name__)}")
+    like = input if isinstance(input, Tensor) else other
+    if not isinstance(like, Tensor):
+        like = Tensor._make(np.asarray(input, dtype=np.float32))
+    return Where.apply(condition, as_tensor_like(input, like), as_tensor_like(other, like))
+
+
+def floor_divide(input, other):
+    a, b = binary_operands(input, other)
+    x, y = common_arrays(a, b)
+    return Tensor._make(np.floor_divide(x, y))

@@ -1,0 +1,332 @@
+"""Reductions: sum, mean, max/min, var, logsumexp, and the softmax family that is built on them."""
+from __future__ import annotations
+
+from collections import namedtuple
+
+import numpy as np
+
+from .._tensor import Tensor
+from ..autograd.function import Function
+from ._common import float_array, wrap_dim, wrap_dims
+
+values_indices = namedtuple("values_indices", ["values", "indices"])
+
+
+def _kept_shape(shape, dims) -> tuple:
+    """The shape the reduced result has with keepdim=True: ready to broadcast against the input."""
+    return tuple(1 if i in dims else s for i, s in enumerate(shape))
+
+
+def _all_dims(a: Tensor, dim) -> tuple:
+    if dim is None or (isinstance(dim, (tuple, list)) and len(dim) == 0):
+        return tuple(range(a.ndim))
+    return wrap_dims(dim, a.ndim)
+
+
+class Sum(Function):
+    """d sum(a) = 1 for every element: the gradient is copied back (broadcast) to a's shape"""
+    _grad_fn_name, _builtin = "SumBackward1", True
+
+    @staticmethod
+    def forward(ctx, a, dims, keepdim):
+        ctx.shape, ctx.kept = a.shape, _kept_shape(a.shape, dims)
+        x = a._data
+        dtype = np.int64 if x.dtype.kind in "iub" else None
+        return np.sum(x, axis=dims, keepdims=keepdim, dtype=dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.reshape(ctx.kept).expand(ctx.shape), None, None
+
+
+class SumAll(Sum):
+    _grad_fn_name = "SumBackward0"
+
+
+class Mean(Function):
+    """d mean(a) = 1/n for every element"""
+    _grad_fn_name, _builtin = "MeanBackward1", True
+
+    @staticmethod
+    def forward(ctx, a, dims, keepdim):
+        x = a._data
+        if x.dtype.kind not in "fc":
+            raise RuntimeError(
+                "mean(): could not infer output dtype. Input dtype must be either a floating point or "
+                f"complex dtype. Got: {_LONG_NAMES.get(x.dtype.name, x.dtype.name)}. "
+                "Convert with .float() first: an average of integers is not an integer."
+            )
+        ctx.shape, ctx.kept = a.shape, _kept_shape(a.shape, dims)
+        ctx.count = int(np.prod([x.shape[d] for d in dims])) if dims else 1
+        return np.mean(x, axis=dims, keepdims=keepdim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.reshape(ctx.kept).expand(ctx.shape) / ctx.count, None, None
+
+
+class MeanAll(Mean):
+    _grad_fn_name = "MeanBackward0"
+
+
+_LONG_NAMES = {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
+
+
+class MaxAll(Function):
+    """d max(a): the gradient is shared evenly among the elements equal to the maximum"""
+    _grad_fn_name, _builtin, saves_result = "MaxBackward1", True, True
+
+    @staticmethod
+    def forward(ctx, a):
+        _check_not_empty(a, "max")
+        ctx.save_for_backward(a)
+        return np.max(a._data)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        hits = a == ctx.result
+        return grad * hits / hits.sum()
+
+
+class MinAll(MaxAll):
+    """d min(a): the gradient is shared evenly among the elements equal to the minimum"""
+    _grad_fn_name = "MinBackward1"
+
+    @staticmethod
+    def forward(ctx, a):
+        _check_not_empty(a, "min")
+        ctx.save_for_backward(a)
+        return np.min(a._data)
+
+
+def _check_not_empty(a, name):
+    if a._data.size == 0:
+        raise RuntimeError(
+            f"{name}(): Expected reduction dim to be specified for input.numel() == 0. Specify the "
+            "reduction dim with the 'dim' argument."
+        )
+
+
+class Gather(Function):
+    """Pick one element along ``dim`` at ``indices`` (max/min with a dim): the gradient goes back there."""
+    _grad_fn_name, _builtin = "MaxBackward0", True
+
+    @staticmethod
+    def forward(ctx, a, indices, dim, keepdim):
+        ctx.shape, ctx.dim, ctx.keepdim = a.shape, dim, keepdim
+        ctx.indices = indices
+        out = np.take_along_axis(a._data, np.expand_dims(indices, dim), axis=dim)
+        return out if keepdim else np.squeeze(out, dim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return Scatter.apply(grad, ctx.indices, ctx.dim, ctx.keepdim, ctx.shape), None, None, None
+
+
+class GatherMin(Gather):
+    _grad_fn_name = "MinBackward0"
+
+
+class Scatter(Function):
+    """The adjoint of Gather: place the gradient at the picked positions, zeros elsewhere."""
+    _grad_fn_name, _builtin = "ScatterBackward0", True
+
+    @staticmethod
+    def forward(ctx, grad, indices, dim, keepdim, shape):
+        ctx.indices, ctx.dim, ctx.keepdim = indices, dim, keepdim
+        out = np.zeros(shape, dtype=grad._data.dtype)
+        g = grad._data if keepdim else np.expand_dims(grad._data, dim)
+        np.put_along_axis(out, np.expand_dims(indices, dim), g, axis=dim)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        return Gather.apply(grad, ctx.indices, ctx.dim, ctx.keepdim), None, None, None, None
+
+
+class Var(Function):
+    """d var(a) = 2 (a - mean(a)) / (n - correction)"""
+    _grad_fn_name, _builtin = "VarBackward0", True
+
+    @staticmethod
+    def forward(ctx, a, dims, correction, keepdim):
+        x = float_array(a)
+        ctx.save_for_backward(a)
+        ctx.dims, ctx.kept = dims, _kept_shape(a.shape, dims)
+        n = int(np.prod([x.shape[d] for d in dims])) if dims else 1
+        ctx.denominator = max(n - correction, 0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.var(x, axis=dims, ddof=correction, keepdims=keepdim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        centred = a - a.mean(dim=ctx.dims, keepdim=True)
+        return grad.reshape(ctx.kept) * centred * (2.0 / ctx.denominator), None, None, None
+
+
+class LogSumExp(Function):
+    """d logsumexp(a) = softmax(a), i.e. exp(a - logsumexp(a))"""
+    _grad_fn_name, _builtin, saves_result = "LogsumexpBackward0", True, True
+
+    @staticmethod
+    def forward(ctx, a, dims, keepdim):
+        x = float_array(a)
+        ctx.save_for_backward(a)
+        ctx.kept = _kept_shape(a.shape, dims)
+        # subtract the maximum so exp cannot overflow; an all -inf slice stays -inf
+        m = np.max(x, axis=dims, keepdims=True) if x.size else np.zeros(ctx.kept, x.dtype)
+        m = np.where(np.isfinite(m), m, 0)
+        with np.errstate(divide="ignore"):
+            out = np.log(np.sum(np.exp(x - m), axis=dims, keepdims=True)) + m
+        return out if keepdim else np.squeeze(out, axis=dims)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        r = ctx.result.reshape(ctx.kept)
+        return grad.reshape(ctx.kept) * (a - r).exp(), None, None
+
+
+class Softmax(Function):
+    """d softmax: J^T g = y * (g - sum(g * y))"""
+    _grad_fn_name, _builtin, saves_result = "SoftmaxBackward0", True, True
+
+    @staticmethod
+    def forward(ctx, a, dim):
+        ctx.dim = dim
+        x = float_array(a)
+        e = np.exp(x - np.max(x, axis=dim, keepdims=True))
+        return e / np.sum(e, axis=dim, keepdims=True)
+
+    @staticmethod
+    def backward(ctx, grad):
+        y = ctx.result
+        return y * (grad - (grad * y).sum(ctx.dim, keepdim=True)), None
+
+
+class LogSoftmax(Function):
+    """d log_softmax: J^T g = g - softmax * sum(g)"""
+    _grad_fn_name, _builtin, saves_result = "LogSoftmaxBackward0", True, True
+
+    @staticmethod
+    def forward(ctx, a, dim):
+        ctx.dim = dim
+        x = float_array(a)
+        shifted = x - np.max(x, axis=dim, keepdims=True)
+        return shifted - np.log(np.sum(np.exp(shifted), axis=dim, keepdims=True))
+
+    @staticmethod
+    def backward(ctx, grad):
+        y = ctx.result
+        return grad - y.exp() * grad.sum(ctx.dim, keepdim=True), None
+
+
+# -- functions ------------------------------------------------------------------------------------------
+def sum(input, dim=None, keepdim=False, *, dtype=None):
+    if dtype is not None:
+        input = input.to(dtype)
+    if dim is None:
+        return SumAll.apply(input, tuple(range(input.ndim)), False)
+    return Sum.apply(input, _all_dims(input, dim), keepdim)
+
+
+def mean(input, dim=None, keepdim=False, *, dtype=None):
+    if dtype is not None:
+        input = input.to(dtype)
+    if dim is None:
+        return MeanAll.apply(input, tuple(range(input.ndim)), False)
+    return Mean.apply(input, _all_dims(input, dim), keepdim)
+
+
+def _max_min(input, dim, keepdim, full_cls, pick_cls, arg):
+    if dim is None:
+        return full_cls.apply(input)
+    if isinstance(dim, Tensor):
+        return (maximum if full_cls is MaxAll else minimum)(input, dim)
+    d = wrap_dim(dim, input.ndim)
+    if input.shape[d] == 0 if input.ndim else False:
+        raise IndexError(f"{'max' if full_cls is MaxAll else 'min'}(): Expected reduction dim {d} to have "
+                         "non-zero size.")
+    data = input._data if input.ndim else input._data.reshape(1)
+    indices = arg(data, axis=d if input.ndim else 0)
+    if not input.ndim:
+        indices = indices.reshape(())
+    values = pick_cls.apply(input, indices, d, keepdim) if input.ndim else input.clone()
+    idx = np.expand_dims(indices, d) if keepdim and input.ndim else indices
+    return values_indices(values, Tensor._make(idx.astype(np.int64)))
+
+
+def max(input, dim=None, keepdim=False):
+    return _max_min(input, dim, keepdim, MaxAll, Gather, np.argmax)
+
+
+def min(input, dim=None, keepdim=False):
+    return _max_min(input, dim, keepdim, MinAll, GatherMin, np.argmin)
+
+
+def maximum(a, b):
+    from .pointwise import maximum as _maximum
+
+    return _maximum(a, b)
+
+
+def minimum(a, b):
+    from .pointwise import minimum as _minimum
+
+    return _minimum(a, b)
+
+
+def amax(input, dim=(), keepdim=False):
+    if dim == () or dim is None:
+        return MaxAll.apply(input)
+    return max(input, dim, keepdim).values
+
+
+def argmax(input, dim=None, keepdim=False):
+    if dim is None:
+        return Tensor._make(np.asarray(np.argmax(input._data), dtype=np.int64))
+    return max(input, dim, keepdim).indices
+
+
+def argmin(input, dim=None, keepdim=False):
+    if dim is None:
+        return Tensor._make(np.asarray(np.argmin(input._data), dtype=np.int64))
+    return min(input, dim, keepdim).indices
+
+
+def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    if unbiased is not None and correction is not None:
+        raise RuntimeError("var: can't specify both unbiased and correction")
+    if correction is None:
+        correction = 0 if unbiased is False else 1
+    return Var.apply(input, _all_dims(input, dim), correction, keepdim)
+
+
+def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    return var(input, dim, unbiased, keepdim, correction=correction).sqrt()
+
+
+def logsumexp(input, dim, keepdim=False):
+    return LogSumExp.apply(input, _all_dims(input, dim), keepdim)
+
+
+def softmax(input, dim, dtype=None):
+    if dtype is not None:
+        input = input.to(dtype)
+    return Softmax.apply(input, wrap_dim(dim, input.ndim))
+
+
+def log_softmax(input, dim, dtype=None):
+    if dtype is not None:
+        input = input.to(dtype)
+    return LogSoftmax.apply(input, wrap_dim(dim, input.ndim))
+
+
+def all(input, dim=None, keepdim=False):
+    return Tensor._make(np.asarray(np.all(input._data, axis=dim, keepdims=keepdim)))
+
+
+def any(input, dim=None, keepdim=False):
+    return Tensor._make(np.asarray(np.any(input._data, axis=dim, keepdims=keepdim)))
