@@ -99,7 +99,7 @@ def tensor(data, dtype=None, device=None, requires_grad: bool = False) -> Tensor
     _check_device(device)
     t = Tensor._make(_to_array(data, dtype))
     if requires_grad:
-        t.requires_grad_(True)
+        t._require_grad_at_creation()
     return t
 
 
@@ -138,7 +138,7 @@ def _size(size) -> tuple:
 def _filled(array: np.ndarray, requires_grad: bool) -> Tensor:
     t = Tensor._make(array)
     if requires_grad:
-        t.requires_grad_(True)
+        t._require_grad_at_creation()
     return t
 
 

@@ -23,9 +23,9 @@ _NONLEAF_GRAD = (
     "by mistake, make sure you access the leaf Tensor instead. See github.com/pytorch/pytorch/pull/30531 "
     "for more information. Only leaves keep gradients: intermediate results pass theirs on and forget it."
 )
-_ONLY_FLOAT_GRAD = (
-    "Only Tensors of floating point and complex dtype can require gradients. A derivative needs values "
-    "that can change a little; make the tensor float, e.g. minigrad.tensor([1., 2.]) or x.float()."
+_WHY_FLOAT = (
+    " A derivative needs values that can change a little; make the tensor float, e.g. "
+    "minigrad.tensor([1., 2.]) or x.float()."
 )
 _NON_LEAF_FLAG = (
     "you can only change requires_grad flags of leaf variables. If you want to use a computed variable in "
@@ -108,9 +108,17 @@ class Tensor:
                 return self
             raise RuntimeError(_NON_LEAF_FLAG)
         if requires_grad and self._data.dtype.kind not in "fc":
-            raise RuntimeError(_ONLY_FLOAT_GRAD)
+            raise RuntimeError("only Tensors of floating point dtype can require gradients." + _WHY_FLOAT)
         self._requires_grad = bool(requires_grad)
         return self
+
+    def _require_grad_at_creation(self) -> None:
+        # torch words this check differently when the tensor is being created
+        if self._data.dtype.kind not in "fc":
+            raise RuntimeError(
+                "Only Tensors of floating point and complex dtype can require gradients." + _WHY_FLOAT
+            )
+        self._requires_grad = True
 
     @property
     def grad_fn(self):
@@ -133,15 +141,16 @@ class Tensor:
                 raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type {type(value).__name__}")
             if value.shape != self.shape:
                 raise RuntimeError(
-                    "assigned grad has data of a different size. A gradient always has the shape of "
-                    "its tensor."
+                    f"attempting to assign a gradient of size '{list(value.shape)}' to a tensor of size "
+                    f"'{list(self.shape)}'. Please ensure that the gradient and the tensor are the same size. "
+                    "A gradient holds one number per element of its tensor."
                 )
         self._grad = value
 
     @property
     def retains_grad(self) -> bool:
         node = self._grad_fn
-        return node is not None and getattr(node, "_retained", None) is not None and node._retained() is self
+        return node is not None and node._retained is not None and node._retained() is self
 
     def retain_grad(self) -> None:
         """Keep this non-leaf's gradient in ``.grad`` after backward (leaves keep theirs anyway)."""
@@ -331,8 +340,10 @@ class Tensor:
     def __deepcopy__(self, memo):
         if self._grad_fn is not None:
             raise RuntimeError(
-                "Only Tensors created explicitly by the user (graph leaves) support the deepcopy "
-                "protocol at the moment. Detach the tensor first, or clone() it."
+                "Only Tensors created explicitly by the user (graph leaves) support the deepcopy protocol "
+                "at the moment.  If you were attempting to deepcopy a module, this may be because of a "
+                "torch.nn.utils.weight_norm usage, see https://github.com/pytorch/pytorch/pull/103001 "
+                "A computed tensor is tied to its graph; deepcopy x.detach() instead."
             )
         t = Tensor._make(self._data.copy(), self._requires_grad, cls=type(self))
         if self._grad is not None:

@@ -240,7 +240,7 @@ class TensorOps:
             )
         if new.dtype != self._data.dtype and not np.can_cast(new.dtype, self._data.dtype, "same_kind"):
             raise RuntimeError(
-                f"result type {_dtype.from_numpy(new.dtype).name.capitalize()} can't be cast to the desired "
+                f"result type {_LONG.get(new.dtype.name, new.dtype.name)} can't be cast to the desired "
                 f"output type {_LONG.get(self._data.dtype.name, self._data.dtype.name)}. Convert the tensor "
                 "first (e.g. x = x.float()), or use an out-of-place op."
             )
@@ -310,6 +310,8 @@ class TensorOps:
         from .ops.shape import IndexPut, _numpy_key
 
         key = _numpy_key(key)
+        if grad_mode._state["grad"] and self._requires_grad and self._grad_fn is None:
+            raise RuntimeError(_VIEW_OF_LEAF_INPLACE)  # torch writes through the view self[key]
         self._inplace(lambda s, v: IndexPut.apply(s, key, ops.to_dtype(as_value(v, s), s.dtype)), value)
 
     def __iadd__(self, other):

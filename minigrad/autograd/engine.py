@@ -42,7 +42,7 @@ def run_backward(roots, root_grads, *, retain_graph: bool, create_graph: bool,
         while ready:
             node = ready.pop()
             grad = buffers.pop(node)
-            if getattr(node, "_pre_hooks", None):
+            if node._pre_hooks is not None or node._retained is not None:
                 grad = _run_pre_hooks(node, grad)
             if capture is not None:
                 if node in capture:
@@ -55,6 +55,9 @@ def run_backward(roots, root_grads, *, retain_graph: bool, create_graph: bool,
                 continue
 
             grads = node.apply(grad)
+            if node._post_hooks:
+                for hook in list(node._post_hooks.values()):
+                    hook(grads, (grad,))
             if anomaly_mode._enabled:
                 _check_anomaly(node, grads)
             if not retain_graph:
@@ -156,11 +159,11 @@ def _needed_nodes(order, capture) -> set:
 
 
 def _run_pre_hooks(node, grad):
-    for hook in list(node._pre_hooks.values()):
+    for hook in list((node._pre_hooks or {}).values()):
         result = hook(grad)
         if result is not None:
             grad = result
-    retained = getattr(node, "_retained", None)
+    retained = node._retained
     if retained is not None:
         tensor = retained()
         if tensor is not None:

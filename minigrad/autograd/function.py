@@ -12,6 +12,7 @@ itself recorded and can be differentiated again.
 from __future__ import annotations
 
 import itertools
+import re
 import weakref
 
 import numpy as np
@@ -52,7 +53,7 @@ class Node:
 
     def register_hook(self, fn) -> RemovableHandle:
         """``fn(grad_inputs, grad_outputs)`` runs after this node computed the gradients of its inputs."""
-        if getattr(self, "_post_hooks", None) is None:
+        if self._post_hooks is None:
             self._post_hooks = {}
         handle = RemovableHandle(self._post_hooks)
         self._post_hooks[handle.id] = fn
@@ -65,7 +66,7 @@ class Node:
         return handle
 
     def _pre_hooks_dict(self) -> dict:
-        if getattr(self, "_pre_hooks", None) is None:
+        if self._pre_hooks is None:
             self._pre_hooks = {}
         return self._pre_hooks
 
@@ -78,6 +79,7 @@ class AccumulateGrad(Node):
     def __init__(self, variable):
         self.variable = variable
         self.next_functions = ()
+        self._pre_hooks = self._post_hooks = self._retained = None
 
     @property
     def metadata(self) -> dict:
@@ -96,6 +98,7 @@ class BackwardNode(Node):
         self._saved = None
         self._saved_output = None
         self._freed = False
+        self._pre_hooks = self._post_hooks = self._retained = None
 
     # -- what forward keeps for backward --------------------------------------------------------
     def save_for_backward(self, *tensors) -> None:
@@ -168,7 +171,8 @@ class BackwardNode(Node):
 def _modified_message(t, version) -> str:
     from .._tensor import _type_name
 
-    producer = "" if t.grad_fn is None else f", which is output 0 of {t.grad_fn.name()}"
+    # torch names the forward op here: "output 0 of Exp", not of ExpBackward0
+    producer = "" if t.grad_fn is None else ", which is output 0 of " + re.sub(r"Backward\d*$", "", t.grad_fn.name())
     return (
         "one of the variables needed for gradient computation has been modified by an inplace operation: "
         f"[{_type_name(t)} [{', '.join(map(str, t.shape))}]]{producer}, is at version "

@@ -189,9 +189,13 @@ class Index(Function):
     def forward(ctx, a, key):
         ctx.shape, ctx.key = a.shape, key
         try:
-            return a._data[key]
+            out = a._data[key]
         except IndexError as e:
             raise IndexError(_index_message(str(e))) from None
+        if type(out) is not np.ndarray:
+            # x[0] of a 1-d array is a NumPy scalar, a copy; torch's x[0] is a view of x
+            out = a._data[(key if isinstance(key, tuple) else (key,)) + (Ellipsis,)]
+        return out
 
     @staticmethod
     def backward(ctx, grad):
