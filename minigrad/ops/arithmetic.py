@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import _dtype
 from ..autograd.function import Function
-from ._common import binary_operands, check_broadcast, common_arrays, float_arrays
+from ._common import binary_operands, broadcast_shapes, check_broadcast, common_arrays, float_arrays
 
 
 class Add(Function):
@@ -108,7 +109,8 @@ class Neg(Function):
         if a._data.dtype == np.bool_:
             raise RuntimeError(
                 "Negation, the `-` operator, on a bool tensor is not supported. If you are trying to "
-                "invert a mask, use the `~` or `logical_not()` operator instead."
+                "invert a mask, use the `~` or `logical_not()` operator instead. A bool has no negative; "
+                "convert with .float() or .long() first if you meant numbers."
             )
         return -a._data
 
@@ -160,8 +162,12 @@ class PowTensor(Function):
 
         a, b = ctx.saved_tensors
         grad_a = grad * b * a ** (b - 1)
-        # 0**b has derivative 0 in b for b >= 0; log(0) would turn it into nan
-        grad_b = where((a == 0) & (b >= 0), 0.0, grad * a ** b * a.log())
+        # 0**b has derivative 0 in b for b >= 0. Those places take the base 1 instead of 0, so log
+        # gives 0 there rather than -inf: a nan, even where `where` drops it, would poison the
+        # gradient of this gradient.
+        flat = (a == 0) & (b >= 0)
+        safe = where(flat, 1.0, a)
+        grad_b = where(flat, 0.0, grad * safe ** b * safe.log())
         return grad_a, grad_b
 
 
@@ -176,18 +182,8 @@ class MatMul(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        x, y = common_arrays(a, b)
-        if x.ndim == 0 or y.ndim == 0:
-            raise RuntimeError(
-                f"both arguments to matmul need to be at least 1D, but they are {x.ndim}D and {y.ndim}D. "
-                "Use * to multiply by a scalar."
-            )
-        k_x = x.shape[-1]
-        k_y = y.shape[-2] if y.ndim > 1 else y.shape[0]
-        if k_x != k_y:
-            raise RuntimeError(_matmul_mismatch(x.shape, y.shape))
         ctx.save_for_backward(a, b)
-        return np.matmul(x, y)
+        return np.matmul(a._data, b._data)
 
     @staticmethod
     def backward(ctx, grad):
@@ -203,6 +199,8 @@ class MatMul(Function):
         return grad @ b.mT, a.mT @ grad
 
 
+# torch reaches a @ b by different kernels depending on the operands' dims; the output's grad_fn is
+# named after the last one. Same maths, so these only differ in name.
 class Mm(MatMul):
     _grad_fn_name = "MmBackward0"
 
@@ -215,19 +213,66 @@ class Dot(MatMul):
     _grad_fn_name = "DotBackward0"
 
 
-class Bmm(MatMul):
-    _grad_fn_name = "BmmBackward0"
+class VecMat(MatMul):
+    _grad_fn_name = "SqueezeBackward4"
 
 
-def _matmul_mismatch(sx, sy) -> str:
+class MatBatch(MatMul):
+    _grad_fn_name = "CloneBackward0"
+
+
+def _check_matmul(x: np.ndarray, y: np.ndarray) -> None:
+    """torch's refusals, in torch's order: 0-d operands, batch broadcasting, mixed dtypes, sizes."""
+    if x.ndim == 0 or y.ndim == 0:
+        raise RuntimeError(
+            f"both arguments to matmul need to be at least 1D, but they are {x.ndim}D and {y.ndim}D. "
+            "Use * to multiply by a scalar."
+        )
+    batch = ()
+    if x.ndim > 2 or y.ndim > 2:
+        batch = broadcast_shapes(x.shape[:-2], y.shape[:-2])
+    if x.dtype != y.dtype:
+        raise RuntimeError(_matmul_dtypes(x, y))
+    k_x = x.shape[-1]
+    k_y = y.shape[-2] if y.ndim > 1 else y.shape[0]
+    if k_x != k_y:
+        raise RuntimeError(_matmul_mismatch(x.shape, y.shape, batch))
+
+
+_CAP = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long", "int32": "Int",
+        "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
+_C_NAME = {"float32": "float", "float64": "double", "int64": "long int", "int32": "int", "int16": "short int",
+           "int8": "signed char", "uint8": "unsigned char", "bool": "bool", "float16": "c10::Half"}
+_SAME_DTYPE = " matmul does not promote dtypes: convert one operand first, e.g. a @ b.to(a.dtype)."
+
+
+def _matmul_dtypes(x, y) -> str:
+    a, b = x.dtype.name, y.dtype.name
+    if x.ndim == 1 and y.ndim == 1:
+        text = f"dot : expected both vectors to have same dtype, but found {_CAP[a]} and {_CAP[b]}"
+    elif y.ndim == 1:
+        text = f"addmv input tensors must have the same dtype, but got {_CAP[b]}, {_CAP[a]}, and {_CAP[b]}"
+    elif y.ndim == 2:
+        text = f"expected m1 and m2 to have the same dtype, but got: {_C_NAME[a]} != {_C_NAME[b]}"
+    else:
+        text = f"expected scalar type {_CAP[a]} but found {_CAP[b]}"
+    return text + "." + _SAME_DTYPE
+
+
+def _matmul_mismatch(sx, sy, batch) -> str:
+    rows = int(np.prod(sx[:-1]))  # torch folds a's leading dims into rows before calling mm/mv
     if len(sx) == 1 and len(sy) == 1:
-        return (f"inconsistent tensor size, expected tensor [{sx[0]}] and src [{sy[0]}] to have the same "
-                "number of elements, but got {sx[0]} and {sy[0]} elements respectively")
-    if len(sx) == 2 and len(sy) == 2:
-        return (f"mat1 and mat2 shapes cannot be multiplied ({sx[0]}x{sx[1]} and {sy[0]}x{sy[1]}). "
-                "In a @ b the last size of a must equal the first size of b.")
-    return (f"Expected size for first two dimensions of batch2 tensor to be: [.., {sx[-1]}] but got: "
-            f"{list(sy)}. In a @ b the last size of a must equal the second-to-last size of b.")
+        text = (f"inconsistent tensor size, expected tensor [{sx[0]}] and src [{sy[0]}] to have the same "
+                f"number of elements, but got {sx[0]} and {sy[0]} elements respectively")
+    elif len(sy) == 1:
+        text = f"size mismatch, got input ({rows}), mat ({rows}x{sx[-1]}), vec ({sy[0]})"
+    elif len(sy) == 2:
+        text = f"mat1 and mat2 shapes cannot be multiplied ({rows}x{sx[-1]} and {sy[0]}x{sy[1]})"
+    else:
+        n = int(np.prod(batch))
+        text = (f"Expected size for first two dimensions of batch2 tensor to be: [{n}, {sx[-1]}] but got: "
+                f"[{n}, {sy[-2]}].")
+    return text + " In a @ b the last size of a must equal the size of b's first (1-d b) or second-to-last dim."
 
 
 # -- the functions behind the operators ---------------------------------------------------------------
@@ -236,12 +281,23 @@ def add(input, other, *, alpha=1):
     return Add.apply(a, b, alpha)
 
 
+def _refuse_bool(*operands) -> None:
+    if any(isinstance(x, (bool, np.bool_)) or getattr(x, "dtype", None) == _dtype.bool_ for x in operands):
+        raise RuntimeError(
+            "Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying to "
+            "invert a mask, use the `~` or `logical_not()` operator instead. True - True has no bool "
+            "answer; convert with .float() or .long() first if you meant numbers."
+        )
+
+
 def sub(input, other, *, alpha=1):
+    _refuse_bool(input, other)
     a, b = binary_operands(input, other)
     return Sub.apply(a, b, alpha)
 
 
 def rsub(input, other, *, alpha=1):
+    _refuse_bool(input, other)
     a, b = binary_operands(input, other)
     return Rsub.apply(b, a, alpha)
 
@@ -279,5 +335,8 @@ def pow(input, exponent):
 
 def matmul(input, other):
     a, b = binary_operands(input, other)
-    cls = {(2, 2): Mm, (2, 1): Mv, (1, 1): Dot, (3, 3): Bmm}.get((a.ndim, b.ndim), MatMul)
+    _check_matmul(a._data, b._data)
+    cls = {(2, 2): Mm, (2, 1): Mv, (1, 1): Dot, (1, 2): VecMat}.get((a.ndim, b.ndim), MatMul)
+    if a.ndim == 2 and b.ndim > 2 and a.requires_grad:
+        cls = MatBatch  # torch computes this one as (b.mT @ a.mT).mT and copies the result
     return cls.apply(a, b)
