@@ -28,7 +28,8 @@ from .ops import (
 
 # Tensor's operators and methods live in _tensor_ops.py: they need the ops, and the ops need Tensor.
 for _name, _member in vars(_TensorOps).items():
-    if _name not in ("__slots__", "__module__", "__doc__", "__qualname__", "__dict__", "__weakref__"):
+    # (__hash__ stays Tensor's own: a class defining __eq__ gets __hash__ = None, tensors must hash)
+    if _name not in ("__slots__", "__module__", "__doc__", "__qualname__", "__dict__", "__weakref__", "__hash__"):
         setattr(Tensor, _name, _member)
 del _name, _member
 

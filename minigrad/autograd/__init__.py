@@ -89,7 +89,9 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
         return
     inputs = _as_tuple(inputs)
     if not inputs:
-        raise RuntimeError("'inputs' argument to backward() cannot be empty.")
+        raise RuntimeError(
+            "`inputs` argument to `backward()` cannot be empty. Leave it out to fill every leaf's .grad."
+        )
     capture = {_node(t): [] for t in inputs}
     run_backward(roots, grads, retain_graph=retain_graph, create_graph=create_graph,
                  capture=capture, accumulate=False)

@@ -106,9 +106,11 @@ class BackwardNode(Node):
         for t in tensors:
             if t is not None and getattr(t, "_inference", False):
                 raise RuntimeError(
-                    "Inference tensors cannot be saved for backward. To work around you can make a clone "
-                    "to get a normal tensor and use it in autograd. A tensor made inside inference_mode "
-                    "can never join a graph; create it under no_grad instead if it must."
+                    "Inference tensors cannot be saved for backward. Please do not use Tensors created in "
+                    "inference mode in computation tracked by autograd. To work around this, you can make a "
+                    "clone to get a normal tensor and use it in autograd, or use `minigrad.no_grad()` instead "
+                    "of `minigrad.inference_mode()`. inference_mode promises that nothing made inside it will "
+                    "ever need a gradient."
                 )
         self._saved = tensors
         self._saved_versions = tuple(None if t is None else t._version_counter[0] for t in tensors)

@@ -1,0 +1,423 @@
+"""backward, autograd.backward and autograd.grad: results, flags and errors compared with torch."""
+import pytest
+
+torch = pytest.importorskip("torch")
+pytestmark = pytest.mark.torch
+
+from tests.differential import check  # noqa: E402
+
+
+def leaf(lib, values=(1.0, 2.0, 3.0)):
+    return lib.tensor(list(values), requires_grad=True)
+
+
+def test_scalar_backward():
+    def scenario(lib):
+        x = lib.tensor(2.0, requires_grad=True)
+        y = x**2 + 3 * x + 1
+        y.backward()
+        return y, x.grad
+
+    check(scenario)
+
+
+def test_vector_backward_needs_gradient():
+    check(lambda lib: (leaf(lib) ** 2).backward())
+
+
+def test_vector_backward_with_gradient_is_vjp():
+    def scenario(lib):
+        x = leaf(lib)
+        y = x**2
+        y.backward(lib.tensor([1.0, 0.5, -1.0]))
+        return x.grad
+
+    check(scenario)
+
+
+def test_single_element_non_scalar_output_gets_implicit_gradient():
+    def scenario(lib):
+        x = lib.tensor([3.0], requires_grad=True)
+        (x * x).backward()
+        return x.grad
+
+    check(scenario)
+
+
+def test_gradient_shape_mismatch():
+    check(lambda lib: (leaf(lib) * 2).backward(lib.ones(2)))
+    check(lambda lib: (leaf(lib)[0] ** 2).backward(lib.tensor([1.0, 1.0])))  # the tutorial's error
+
+
+def test_backward_of_constant():
+    check(lambda lib: lib.tensor([1.0, 2.0]).sum().backward())
+    check(lambda lib: lib.autograd.grad(lib.tensor(1.0), [leaf(lib)]))
+
+
+def test_backward_on_leaf_itself():
+    def scenario(lib):
+        x = lib.tensor(3.0, requires_grad=True)
+        x.backward()
+        return x.grad
+
+    check(scenario)
+
+
+def test_second_backward_through_freed_graph():
+    def scenario(lib):
+        x = leaf(lib)
+        y = (x * x).sum()
+        y.backward()
+        y.backward()
+
+    check(scenario)
+
+
+def test_second_backward_without_saved_tensors_is_fine():
+    def scenario(lib):
+        x = leaf(lib)
+        y = (x + 1).sum()
+        y.backward()
+        y.backward()
+        return x.grad
+
+    check(scenario)
+
+
+def test_retain_graph_allows_second_backward_and_accumulates():
+    def scenario(lib):
+        x = leaf(lib)
+        y = (x * x).sum()
+        y.backward(retain_graph=True)
+        first = x.grad.clone()
+        y.backward()
+        return first, x.grad
+
+    check(scenario)
+
+
+def test_shared_subexpressions_and_diamonds():
+    def scenario(lib):
+        x = leaf(lib)
+        a = x * 2
+        b = a.exp() + a.sin() * a
+        c = (b * a).sum() + a.sum()
+        c.backward()
+        return x.grad
+
+    check(scenario, rtol=1e-5)
+
+
+def test_several_scalar_terms_tutorial():
+    def scenario(lib):
+        x = lib.tensor([2.0, 3.0], requires_grad=True)
+        y1 = x[0] ** 2 + 3 * x[0] + 1
+        y2 = x[1] ** 3 + 2 * x[1] - 5
+        (y1 + y2).backward()
+        return x.grad
+
+    check(scenario)
+
+
+def test_autograd_backward_several_outputs():
+    def scenario(lib):
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        y1 = x[0] ** 2 + 3 * x[0]
+        y2 = x * x * x
+        lib.autograd.backward([y1, y2], [lib.tensor(1.0), lib.tensor([1.0, 0.5])])
+        return x.grad
+
+    check(scenario)
+
+
+def test_autograd_backward_mismatched_counts():
+    def scenario(lib):
+        x = leaf(lib)
+        lib.autograd.backward([x.sum(), (x * 2).sum()], [lib.tensor(1.0)])
+
+    # torch's wording here comes from deep inside its C++ checks; the class must match
+    from tests.differential import capture
+    import minigrad
+
+    m, _ = capture(scenario, minigrad)
+    t, _ = capture(scenario, torch)
+    assert m.cls == t.cls == "RuntimeError"
+
+
+def test_backward_inputs_only_accumulates_those():
+    def scenario(lib):
+        x, w = leaf(lib), leaf(lib, (4.0, 5.0, 6.0))
+        (x * w).sum().backward(inputs=[w])
+        return x.grad, w.grad
+
+    check(scenario)
+
+
+def test_backward_inputs_non_leaf():
+    def scenario(lib):
+        x = leaf(lib)
+        y = x * 2
+        (y * y).sum().backward(inputs=[y])
+        return y.grad, x.grad
+
+    check(scenario)
+
+
+def test_backward_inputs_empty():
+    check(lambda lib: (leaf(lib) * 2).sum().backward(inputs=[]))
+
+
+def test_grad_returns_and_leaves_dot_grad_alone():
+    def scenario(lib):
+        x, w = leaf(lib), leaf(lib, (4.0, 5.0, 6.0))
+        gx, gw = lib.autograd.grad((x * w).sum(), [x, w])
+        return gx, gw, x.grad, w.grad
+
+    check(scenario)
+
+
+def test_grad_with_respect_to_intermediate():
+    def scenario(lib):
+        x = leaf(lib)
+        h = x.exp()
+        y = (h * h).sum()
+        (gh,) = lib.autograd.grad(y, h)
+        return gh
+
+    check(scenario)
+
+
+def test_grad_unused_input():
+    def scenario(lib):
+        x, u = leaf(lib), leaf(lib)
+        return lib.autograd.grad((x * 2).sum(), [x, u])
+
+    check(scenario)
+
+
+def test_grad_allow_unused():
+    def scenario(lib):
+        x, u = leaf(lib), leaf(lib)
+        return lib.autograd.grad((x * 2).sum(), [x, u], allow_unused=True)
+
+    check(scenario)
+
+
+def test_grad_materialize_grads():
+    def scenario(lib):
+        x, u = leaf(lib), leaf(lib)
+        return lib.autograd.grad((x * 2).sum(), [x, u], materialize_grads=True)
+
+    check(scenario)
+
+
+def test_grad_input_not_requiring_grad():
+    check(lambda lib: lib.autograd.grad((leaf(lib) * 2).sum(), [lib.ones(3)]))
+
+
+def test_grad_with_grad_outputs():
+    def scenario(lib):
+        x = leaf(lib)
+        return lib.autograd.grad(x * x, x, grad_outputs=lib.tensor([1.0, 2.0, 3.0]))
+
+    check(scenario)
+
+
+def test_higher_order_derivatives():
+    def scenario(lib):
+        x = lib.tensor(1.5, requires_grad=True)
+        y = x**4 + x.sin() * x
+        (g1,) = lib.autograd.grad(y, x, create_graph=True)
+        (g2,) = lib.autograd.grad(g1, x, create_graph=True)
+        (g3,) = lib.autograd.grad(g2, x, create_graph=True)
+        (g4,) = lib.autograd.grad(g3, x)
+        return g1, g2, g3, g4
+
+    check(scenario, compare_grad_fn=False)
+
+
+def test_hessian_vector_product():
+    def scenario(lib):
+        x = leaf(lib)
+        y = (x.exp() * x.sum()).sum() + (x**3).sum()
+        (g,) = lib.autograd.grad(y, x, create_graph=True)
+        (hv,) = lib.autograd.grad(g, x, grad_outputs=lib.tensor([1.0, -1.0, 0.5]))
+        return g.requires_grad, hv
+
+    check(scenario, rtol=1e-4)
+
+
+def test_backward_create_graph_warns_and_grad_has_graph():
+    def scenario(lib):
+        x = lib.tensor(2.0, requires_grad=True)
+        (x**3).backward(create_graph=True)
+        g = x.grad
+        return g.requires_grad, g.grad_fn is None, g
+
+    check(scenario, compare_grad_fn=False)
+
+
+def test_gradient_accumulates_across_calls():
+    def scenario(lib):
+        x = leaf(lib)
+        for _ in range(3):
+            (x * x).sum().backward()
+        return x.grad
+
+    check(scenario)
+
+
+def test_broadcast_gradients_summed_back():
+    def scenario(lib):
+        a = lib.tensor([[1.0], [2.0]], requires_grad=True)  # (2, 1)
+        b = lib.tensor([1.0, -2.0, 3.0], requires_grad=True)  # (3,)
+        s = lib.tensor(0.5, requires_grad=True)  # 0-d
+        ((a * b + s) ** 2).sum().backward()
+        return a.grad, b.grad, s.grad
+
+    check(scenario)
+
+
+def test_dtype_promotion_gradients_cast_back():
+    def scenario(lib):
+        a = lib.tensor([1.0, 2.0], requires_grad=True)
+        b = lib.tensor([3.0, 4.0], dtype=lib.float64, requires_grad=True)
+        y = a * b
+        y.sum().backward()
+        return y, a.grad, b.grad
+
+    check(scenario)
+
+
+def test_grad_mode_blocks():
+    def scenario(lib):
+        x = leaf(lib)
+        with lib.no_grad():
+            a = x * 2
+            with lib.enable_grad():
+                b = x * 2
+            c = x * 2
+        with lib.set_grad_enabled(False):
+            d = x * 2
+        e = x * 2
+        lib.set_grad_enabled(False)
+        f = x * 2
+        lib.set_grad_enabled(True)
+        return [t.requires_grad for t in (a, b, c, d, e, f)], lib.is_grad_enabled()
+
+    check(scenario)
+
+
+def test_grad_mode_decorators_and_exceptions():
+    def scenario(lib):
+        x = leaf(lib)
+
+        @lib.no_grad()
+        def f(t):
+            return t * 2, lib.is_grad_enabled()
+
+        @lib.no_grad
+        def g(t):
+            return t * 2
+
+        @lib.enable_grad()
+        def h(t):
+            return t * 2
+
+        @lib.inference_mode()
+        def k(t):
+            return t * 2
+
+        states = []
+        try:
+            with lib.no_grad():
+                raise ValueError("boom")
+        except ValueError:
+            states.append(lib.is_grad_enabled())
+        with lib.no_grad():
+            inner = h(x).requires_grad
+        return f(x)[0].requires_grad, f(x)[1], g(x).requires_grad, inner, k(x).requires_grad, states, lib.is_grad_enabled()
+
+    check(scenario)
+
+
+def test_set_grad_enabled_decorator():
+    def scenario(lib):
+        x = leaf(lib)
+
+        @lib.set_grad_enabled(False)
+        def f(t):
+            return t * 2
+
+        before = lib.is_grad_enabled()
+        return before, f(x).requires_grad, lib.is_grad_enabled()
+
+    check(scenario)
+
+
+def test_inference_mode_tensors():
+    def scenario(lib):
+        x = leaf(lib)
+        with lib.inference_mode():
+            y = x * 2
+        return y.requires_grad, y.is_inference(), x.is_inference(), lib.is_inference_mode_enabled()
+
+    check(scenario)
+
+
+def test_inference_tensor_cannot_be_saved_for_backward():
+    def scenario(lib):
+        x = leaf(lib)
+        with lib.inference_mode():
+            c = lib.ones(3)
+        (x * c).sum().backward()
+
+    check(scenario)
+
+
+def test_backward_inside_no_grad_still_works():
+    def scenario(lib):
+        x = leaf(lib)
+        y = (x * x).sum()
+        with lib.no_grad():
+            y.backward()
+        return x.grad
+
+    check(scenario)
+
+
+def test_custom_function():
+    def scenario(lib):
+        class Cube(lib.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                ctx.save_for_backward(x)
+                return x**3
+
+            @staticmethod
+            def backward(ctx, grad):
+                (x,) = ctx.saved_tensors
+                return grad * 3 * x**2
+
+        x = leaf(lib)
+        y = Cube.apply(x)
+        y.sum().backward()
+        return y.grad_fn.name(), x.grad, y.requires_grad
+
+    check(scenario)
+
+
+def test_anomaly_detection_names_the_op():
+    def scenario(lib):
+        x = lib.tensor([0.0, 1.0], requires_grad=True)
+        with lib.autograd.detect_anomaly():
+            y = (x.sqrt() * 0).sum()
+            y.backward()
+
+    from tests.differential import capture
+    import minigrad
+
+    m, _ = capture(scenario, minigrad)
+    t, _ = capture(scenario, torch)
+    assert m.cls == t.cls == "RuntimeError"
+    assert m.message.startswith(t.message), (m.message, t.message)
