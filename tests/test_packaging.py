@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import normalise
+from tests.conftest import normalise
 
 ROOT = Path(__file__).resolve().parent.parent
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())

@@ -11,7 +11,7 @@ import warnings
 import numpy as np
 import pytest
 
-from conftest import normalise
+from tests.conftest import normalise
 
 ENGINES = [
     pytest.param("minigrad", id="minigrad"),
