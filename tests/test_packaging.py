@@ -163,11 +163,12 @@ def test_readme_tour_runs_on_torch_and_prints_the_same():
 
 # Imports without torch -------------------------------------------------------------------------
 
-BLOCK_TORCH = "import sys; sys.modules['torch'] = None\n"
+# NumPy is the engine's only dependency: it must import with torch (and matplotlib) unavailable.
+BLOCK = "import sys; sys.modules['torch'] = None; sys.modules['matplotlib'] = None\n"
 
 
 def test_minigrad_imports_with_torch_blocked():
-    code = BLOCK_TORCH + (
+    code = BLOCK + (
         "import minigrad, minigrad.nn, minigrad.optim, minigrad.autograd\n"
         "x = minigrad.tensor([1.0, 2.0], requires_grad=True)\n"
         "(x * x).sum().backward()\n"
