@@ -6,7 +6,9 @@ import numpy as np
 
 from .._tensor import Tensor
 from ..autograd.function import Function
-from ._common import as_tensor_like, binary_operands, broadcast_shapes, check_broadcast, common_arrays, float_array
+from ._common import (
+    as_tensor_like, binary_operands, broadcast_shapes, check_broadcast, common_arrays, float_array, result_dtype,
+)
 
 
 class Exp(Function):
@@ -185,6 +187,38 @@ class Clamp(Function):
         return grad * inside, None, None
 
 
+class ClampTensor(Function):
+    """clamp with tensor bounds: the gradient goes to whichever of a, lo, hi the output was taken from"""
+    _grad_fn_name, _builtin = "ClampBackward0", True
+
+    @staticmethod
+    def forward(ctx, a, lo, hi):
+        present = [t for t in (a, lo, hi) if t is not None]
+        common = result_dtype(*present).np
+        arrays = [t._data.astype(common, copy=False) for t in present]
+        broadcast_shapes(*(x.shape for x in arrays))
+        ctx.save_for_backward(a, lo, hi)
+        out = arrays[0]
+        if lo is not None:
+            out = np.maximum(out, arrays[1])
+        if hi is not None:
+            out = np.minimum(out, arrays[-1])
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, lo, hi = ctx.saved_tensors
+        zero = grad * 0
+        if lo is not None and hi is not None:
+            # with lo > hi the output is hi everywhere, whatever a is
+            return (where((a >= lo) & (a <= hi), grad, zero),
+                    where((a < lo) & (lo < hi), grad, zero),
+                    where((a > hi) | (hi < lo), grad, zero))
+        if lo is not None:
+            return where(a >= lo, grad, zero), where(a < lo, grad, zero), None
+        return where(a <= hi, grad, zero), None, where(a > hi, grad, zero)
+
+
 class Maximum(Function):
     """d max(a, b): the gradient goes to the larger input, half to each on a tie"""
     _grad_fn_name, _builtin = "MaximumBackward0", True
@@ -325,12 +359,9 @@ def clamp(input, min=None, max=None):
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     if isinstance(min, Tensor) or isinstance(max, Tensor):
-        out = input
-        if min is not None:
-            out = maximum(out, min)
-        if max is not None:
-            out = minimum(out, max)
-        return out
+        lo = None if min is None else as_tensor_like(min, input)
+        hi = None if max is None else as_tensor_like(max, input)
+        return ClampTensor.apply(input, lo, hi)
     return Clamp.apply(input, min, max)
 
 
