@@ -214,14 +214,25 @@ class Function:
     def apply(cls, *args):
         from .._tensor import Tensor, _as_tensor_result
 
-        if not (grad_mode._state["grad"] and any(isinstance(a, Tensor) and a._requires_grad for a in args)):
+        recording = False
+        if grad_mode._state["grad"]:
+            for a in args:
+                if isinstance(a, Tensor) and a._requires_grad:
+                    recording = True
+                    break
+        if not recording:
+            if cls._builtin:  # builtin forwards only compute on arrays: no ctx, no grad-mode switch
+                return _as_tensor_result(cls.forward(_NO_CTX, *args))
             with grad_mode.no_grad():
-                return _as_tensor_result(cls.forward(_NO_CTX if cls._builtin else cls._backward_cls(), *args))
+                return _as_tensor_result(cls.forward(cls._backward_cls(), *args))
         ctx = cls._backward_cls()
         if anomaly_mode._enabled:
             ctx._forward_stack = anomaly_mode.forward_stack()
-        with grad_mode.no_grad():
+        if cls._builtin:
             result = cls.forward(ctx, *args)
+        else:
+            with grad_mode.no_grad():
+                result = cls.forward(ctx, *args)
         edges = []
         meta = []
         for a in args:
@@ -229,7 +240,7 @@ class Function:
                 edges.append((a._grad_fn or a._accumulator(), 0))
                 meta.append((a._data.shape, a._data.dtype))
             else:
-                edges.append((None, 0))
+                edges.append(_NO_EDGE)
                 meta.append(None)
         ctx.next_functions = tuple(edges)
         ctx._inputs_meta = meta
@@ -241,6 +252,9 @@ class Function:
     @property
     def needs_input_grad(self):  # pragma: no cover - only meaningful on ctx
         raise AttributeError("needs_input_grad is an attribute of ctx, not of the Function class")
+
+
+_NO_EDGE = (None, 0)
 
 
 class _NoContext:

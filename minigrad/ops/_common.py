@@ -106,5 +106,6 @@ def broadcast_shapes(*shapes) -> tuple:
 
 
 def check_broadcast(x: np.ndarray, y: np.ndarray) -> None:
-    if x.shape != y.shape:
+    # a 0-d operand always broadcasts: skip the (slow) shape check for the most common case, x * 2
+    if x.shape != y.shape and x.ndim and y.ndim:
         broadcast_shapes(x.shape, y.shape)
