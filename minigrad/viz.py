@@ -322,7 +322,7 @@ def _render(graph: Graph):
     ax.set_ylim(0, height)
     ax.axis("off")
     for info, (x, y, w, h) in zip(graph.info, graph.positions):
-        ax.add_patch(FancyBboxPatch((x, y), w, h, boxstyle="round,pad=0,rounding_size=0.05",
+        ax.add_artist(FancyBboxPatch((x, y), w, h, boxstyle="round,pad=0,rounding_size=0.05",
                                     facecolor=_COLOURS[info["kind"]], edgecolor="#555555"))
         ax.text(x + _PAD, y + h - _PAD, "\n".join(info["lines"]), ha="left", va="top",
                 family="monospace", fontsize=_FONT_SIZE, linespacing=1.2)
@@ -334,7 +334,7 @@ def _render(graph: Graph):
         bend = 0.25 if graph._depths[child] - graph._depths[parent] > 1 else 0.0
         for j in range(count):
             rad = bend + 0.2 * (j - (count - 1) / 2)
-            ax.add_patch(FancyArrowPatch((cx + cw / 2, cy), (px + pw / 2, py + ph),
+            ax.add_artist(FancyArrowPatch((cx + cw / 2, cy), (px + pw / 2, py + ph),
                                          arrowstyle="-|>", mutation_scale=10, color="#333333",
                                          connectionstyle=f"arc3,rad={rad}", shrinkA=0, shrinkB=1))
     return fig
