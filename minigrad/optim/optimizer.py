@@ -41,7 +41,8 @@ class Optimizer:
         elif isinstance(params, set):
             raise TypeError("optimizer parameters need to be organized in ordered collections, but "
                             "the ordering of tensors in sets will change between runs. Please use a "
-                            "list instead.")
+                            "list instead. A list keeps each parameter paired with its state in a "
+                            "fixed order.")
         else:
             param_group["params"] = list(params)
 
@@ -122,14 +123,15 @@ class Optimizer:
                             chain.from_iterable(g["params"] for g in groups)))
 
         def cast(param, value, key=None):
+            # As in torch, tensors are not copied (only converted to the parameter's dtype), so the
+            # loaded state shares storage with `state_dict`: deepcopy the dict first to avoid that.
             if isinstance(value, minigrad.Tensor):
-                # 'step' keeps its own dtype; the buffers follow the parameter's dtype.
-                if key != "step" and param.dtype in (minigrad.float32, minigrad.float64):
+                if key != "step" and param.is_floating_point():
                     value = value.to(param.dtype)
-                return value.clone()
+                return value
             if isinstance(value, dict):
                 return {k: cast(param, v, key=k) for k, v in value.items()}
-            return deepcopy(value)
+            return value
 
         state = defaultdict(dict)
         for k, v in state_dict["state"].items():
