@@ -378,3 +378,9 @@ _TYPE_NAMES = {
 
 def _type_name(t: Tensor) -> str:
     return "minigrad." + _TYPE_NAMES[str(t._data.dtype)]
+
+
+# Function.apply (autograd/function.py) builds tensors but is imported before Tensor exists.
+from .autograd import function as _function  # noqa: E402
+
+_function.Tensor, _function._as_tensor_result = Tensor, _as_tensor_result

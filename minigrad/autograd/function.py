@@ -103,8 +103,13 @@ class BackwardNode(Node):
     # -- what forward keeps for backward --------------------------------------------------------
     def save_for_backward(self, *tensors) -> None:
         """Keep tensors for backward; their version is noted, so an in-place change is caught later."""
+        versions = []
         for t in tensors:
-            if t is not None and getattr(t, "_inference", False):
+            if t is None:
+                versions.append(None)
+                continue
+            versions.append(t._version_counter[0])
+            if t._inference:
                 raise RuntimeError(
                     "Inference tensors cannot be saved for backward. Please do not use Tensors created in "
                     "inference mode in computation tracked by autograd. To work around this, you can make a "
@@ -113,7 +118,7 @@ class BackwardNode(Node):
                     "ever need a gradient."
                 )
         self._saved = tensors
-        self._saved_versions = tuple(None if t is None else t._version_counter[0] for t in tensors)
+        self._saved_versions = versions
 
     @property
     def saved_tensors(self) -> tuple:
@@ -212,8 +217,6 @@ class Function:
 
     @classmethod
     def apply(cls, *args):
-        from .._tensor import Tensor, _as_tensor_result
-
         recording = False
         if grad_mode._state["grad"]:
             for a in args:
@@ -255,6 +258,11 @@ class Function:
 
 
 _NO_EDGE = (None, 0)
+
+# Function.apply wraps results in tensors; this module is imported before the Tensor class exists,
+# so _tensor.py hands these two over when it is defined.
+Tensor = None
+_as_tensor_result = None
 
 
 class _NoContext:
