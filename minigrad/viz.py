@@ -253,12 +253,12 @@ def _known_grad(tensor: Any) -> Any:
     return None
 
 
-def _format(prefix: str, tensor: Any, max_lines: int = 4) -> list[str]:
+def _format(prefix: str, tensor: Any, max_lines: int = 6) -> list[str]:
     values = np.asarray(tensor.detach().numpy())
     text = np.array2string(values, precision=4, threshold=8, edgeitems=2, max_line_width=44,
                            suppress_small=True)
     rows = text.split("\n")
-    if len(rows) > max_lines:
+    if len(rows) > max_lines:  # numpy already elides the middle; this caps high dimensions
         rows = rows[: max_lines - 1] + [" ..."]
     indent = " " * len(prefix)
     return [(prefix if i == 0 else indent) + row for i, row in enumerate(rows)]

@@ -126,7 +126,11 @@ def test_big_tensors_are_abbreviated():
     x = minigrad.arange(1000.0).reshape(10, 100).requires_grad_()
     g = draw((x * 2).sum(), {"x": x})
     lines = dict(zip(g.nodes, g.info))["AccumulateGrad(x)"]["lines"]
-    assert "..." in "".join(lines) and len(lines) <= 6 and max(map(len, lines)) <= 50
+    assert lines[:2] == ["AccumulateGrad(x)", "shape (10, 100)"]
+    assert "..." in "".join(lines) and len(lines) <= 2 + 6 and max(map(len, lines)) <= 50
+    cube = minigrad.zeros(5, 5, 5, requires_grad=True)
+    lines = draw(cube * 2, {"c": cube}).info[-1]["lines"]
+    assert lines[0] == "AccumulateGrad(c)" and len(lines) == 2 + 6 and lines[-1] == "      ..."
 
 
 def test_leaf_as_root():
