@@ -318,6 +318,9 @@ def _hint(a: np.ndarray, n: np.ndarray, rtol: float, atol: float) -> str:
     if matches(2 * n):
         return ("analytical = 2 x numerical: the gradient is accumulated twice (a backward that "
                 "adds its contribution two times, or returns it for two inputs that are the same).")
+    if matches(n / 2):
+        return ("analytical = numerical / 2: a factor of 2 is missing in a backward, or one of two "
+                "uses of the input went through .detach()/.data and is not in the graph.")
     if matches(-n):
         return "analytical = -numerical: a sign error in the backward formula."
     if np.all(n == 0):

@@ -43,6 +43,8 @@ def square_function(engine, mistake=None):
             right = 2 * a * grad
             if mistake == "doubled":
                 return 2 * right
+            if mistake == "halved":
+                return a * grad
             if mistake == "negated":
                 return -right
             if mistake == "zero":
@@ -70,6 +72,7 @@ CASES = [
     ("square", lambda e, a: square_function(e).apply(a), [RNG.normal(size=4)]),
     ("doubled", lambda e, a: square_function(e, "doubled").apply(a), [RNG.normal(size=4)]),
     ("negated", lambda e, a: square_function(e, "negated").apply(a), [RNG.normal(size=4)]),
+    ("halved", lambda e, a: square_function(e, "halved").apply(a), [RNG.normal(size=4)]),
     ("zero", lambda e, a: square_function(e, "zero").apply(a), [RNG.normal(size=4)]),
     ("ignores_grad_out", lambda e, a: square_function(e, "ignores_grad_output").apply(a).sum(),
      [RNG.normal(size=3)]),
@@ -166,6 +169,7 @@ def test_no_warning_for_float64_or_inputs_not_requiring_grad():
 @pytest.mark.parametrize("mistake, hint", [
     ("doubled", "analytical = 2 x numerical"),
     ("negated", "analytical = -numerical: a sign error"),
+    ("halved", "analytical = numerical / 2: a factor of 2 is missing"),
     ("zero", "analytical gradient is all zero although the output changes with this input: "
              "the graph is cut"),
 ])
