@@ -1,6 +1,8 @@
 """Reductions: sum, mean, max/min, var, logsumexp, and the softmax family that is built on them."""
 from __future__ import annotations
 
+import builtins
+import warnings
 from collections import namedtuple
 
 import numpy as np
@@ -8,8 +10,10 @@ import numpy as np
 from .._tensor import Tensor
 from ..autograd.function import Function
 from ._common import float_array, wrap_dim, wrap_dims
+from .pointwise import where
 
-values_indices = namedtuple("values_indices", ["values", "indices"])
+# what max(dim) and min(dim) return; torch's types are torch.return_types.max / .min
+_RETURN_TYPES = {"max": namedtuple("max", ["values", "indices"]), "min": namedtuple("min", ["values", "indices"])}
 
 
 def _kept_shape(shape, dims) -> tuple:
@@ -20,7 +24,8 @@ def _kept_shape(shape, dims) -> tuple:
 def _all_dims(a: Tensor, dim) -> tuple:
     if dim is None or (isinstance(dim, (tuple, list)) and len(dim) == 0):
         return tuple(range(a.ndim))
-    return wrap_dims(dim, a.ndim)
+    dims = wrap_dims(dim, a.ndim)
+    return dims if a.ndim else ()  # a 0-d tensor accepts dim 0 or -1, and has no axis to reduce
 
 
 class Sum(Function):
@@ -100,6 +105,23 @@ class MinAll(MaxAll):
         return np.min(a._data)
 
 
+class Amax(Function):
+    """d amax(a): the gradient is shared evenly among the elements equal to the maximum"""
+    _grad_fn_name, _builtin, saves_result = "AmaxBackward0", True, True
+
+    @staticmethod
+    def forward(ctx, a, dims, keepdim):
+        ctx.save_for_backward(a)
+        ctx.dims, ctx.kept = dims, _kept_shape(a.shape, dims)
+        return np.max(a._data, axis=dims, keepdims=keepdim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        hits = a == ctx.result.reshape(ctx.kept)
+        return grad.reshape(ctx.kept) * hits / hits.sum(ctx.dims, keepdim=True), None, None
+
+
 def _check_not_empty(a, name):
     if a._data.size == 0:
         raise RuntimeError(
@@ -116,6 +138,8 @@ class Gather(Function):
     def forward(ctx, a, indices, dim, keepdim):
         ctx.shape, ctx.dim, ctx.keepdim = a.shape, dim, keepdim
         ctx.indices = indices
+        if a.ndim == 0:  # max(0) of a 0-d tensor is the tensor itself
+            return a._data.copy()
         out = np.take_along_axis(a._data, np.expand_dims(indices, dim), axis=dim)
         return out if keepdim else np.squeeze(out, dim)
 
@@ -135,6 +159,8 @@ class Scatter(Function):
     @staticmethod
     def forward(ctx, grad, indices, dim, keepdim, shape):
         ctx.indices, ctx.dim, ctx.keepdim = indices, dim, keepdim
+        if not shape:
+            return grad._data.copy()
         out = np.zeros(shape, dtype=grad._data.dtype)
         g = grad._data if keepdim else np.expand_dims(grad._data, dim)
         np.put_along_axis(out, np.expand_dims(indices, dim), g, axis=dim)
@@ -150,20 +176,52 @@ class Var(Function):
     _grad_fn_name, _builtin = "VarBackward0", True
 
     @staticmethod
-    def forward(ctx, a, dims, correction, keepdim):
+    def forward(ctx, a, dims, correction, keepdim, whole):
         x = float_array(a)
         ctx.save_for_backward(a)
-        ctx.dims, ctx.kept = dims, _kept_shape(a.shape, dims)
+        ctx.dims, ctx.kept, ctx.correction, ctx.whole = dims, _kept_shape(a.shape, dims), correction, whole
         n = int(np.prod([x.shape[d] for d in dims])) if dims else 1
-        ctx.denominator = max(n - correction, 0)
         with np.errstate(divide="ignore", invalid="ignore"):
-            return np.var(x, axis=dims, ddof=correction, keepdims=keepdim)
+            # fewer elements than the correction: torch divides by 0 (inf or nan), never by a negative
+            total = np.sum((x - np.mean(x, axis=dims, keepdims=True)) ** 2, axis=dims, keepdims=keepdim)
+            return (total / builtins.max(n - correction, 0)).astype(x.dtype, copy=False)
 
     @staticmethod
     def backward(ctx, grad):
         (a,) = ctx.saved_tensors
-        centred = a - a.mean(dim=ctx.dims, keepdim=True)
-        return grad.reshape(ctx.kept) * centred * (2.0 / ctx.denominator), None, None, None
+        return _var_backward(ctx, grad, a), None, None, None, None
+
+
+class Std(Var):
+    """d std(a) = d var(a) / (2 std(a)), and 0 where std(a) = 0"""
+    _grad_fn_name, saves_result = "StdBackward0", True
+
+    @staticmethod
+    def forward(ctx, a, dims, correction, keepdim, whole):
+        return np.sqrt(Var.forward(ctx, a, dims, correction, keepdim, whole))
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        s = ctx.result
+        zero = s == 0
+        g = _var_backward(ctx, grad / (2 * s), a)
+        return where(zero.reshape(ctx.kept), 0.0, g), None, None, None, None
+
+
+def _var_backward(ctx, grad, a):
+    """torch's formula, including what it does when there are no degrees of freedom left."""
+    n = int(np.prod([a.shape[d] for d in ctx.dims])) if ctx.dims else 1
+    dof = n - ctx.correction
+    centred = a - a.mean(dim=ctx.dims, keepdim=True) if ctx.dims else a * 0
+    grad = grad.reshape(ctx.kept)
+    if ctx.whole and dof <= 0:
+        # 2/0 is infinite: inf times a centred value, taken as nan where that value is 0
+        spike = Tensor._make(np.where(centred._data == 0, np.nan, np.inf).astype(centred._data.dtype))
+        return grad * spike
+    if dof == 0:
+        return grad * centred * Tensor._make(np.asarray(np.inf, dtype=centred._data.dtype))
+    return grad * centred * (2.0 / dof)
 
 
 class LogSumExp(Function):
@@ -253,9 +311,9 @@ def _max_min(input, dim, keepdim, full_cls, pick_cls, arg):
     indices = arg(data, axis=d if input.ndim else 0)
     if not input.ndim:
         indices = indices.reshape(())
-    values = pick_cls.apply(input, indices, d, keepdim) if input.ndim else input.clone()
+    values = pick_cls.apply(input, indices, d, keepdim)
     idx = np.expand_dims(indices, d) if keepdim and input.ndim else indices
-    return values_indices(values, Tensor._make(idx.astype(np.int64)))
+    return _RETURN_TYPES["max" if full_cls is MaxAll else "min"](values, Tensor._make(idx.astype(np.int64)))
 
 
 def max(input, dim=None, keepdim=False):
@@ -279,9 +337,10 @@ def minimum(a, b):
 
 
 def amax(input, dim=(), keepdim=False):
-    if dim == () or dim is None:
-        return MaxAll.apply(input)
-    return max(input, dim, keepdim).values
+    dims = _all_dims(input, None if dim is None else dim)
+    if input._data.size == 0:
+        _check_not_empty(input, "amax")
+    return Amax.apply(input, dims, keepdim)
 
 
 def argmax(input, dim=None, keepdim=False):
@@ -296,16 +355,30 @@ def argmin(input, dim=None, keepdim=False):
     return min(input, dim, keepdim).indices
 
 
-def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+def _var_std(cls, input, dim, unbiased, keepdim, correction):
+    if isinstance(dim, bool):  # torch's old positional form: var(unbiased)
+        dim, unbiased = None, dim
     if unbiased is not None and correction is not None:
-        raise RuntimeError("var: can't specify both unbiased and correction")
+        raise RuntimeError(f"{cls.__name__.lower()}: can't specify both unbiased and correction")
     if correction is None:
         correction = 0 if unbiased is False else 1
-    return Var.apply(input, _all_dims(input, dim), correction, keepdim)
+    dims = _all_dims(input, dim)
+    if int(np.prod([input.shape[d] for d in dims])) - correction <= 0:
+        warnings.warn(
+            f"{cls.__name__.lower()}(): degrees of freedom is <= 0. Correction should be strictly less than "
+            "the reduction factor (input numel divided by output numel). The result is inf or nan: there are "
+            "too few elements to estimate a spread with this correction.",
+            UserWarning, stacklevel=3,
+        )
+    return cls.apply(input, dims, correction, keepdim, dim is None)
+
+
+def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    return _var_std(Var, input, dim, unbiased, keepdim, correction)
 
 
 def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
-    return var(input, dim, unbiased, keepdim, correction=correction).sqrt()
+    return _var_std(Std, input, dim, unbiased, keepdim, correction)
 
 
 def logsumexp(input, dim, keepdim=False):
