@@ -90,7 +90,8 @@ class Tensor:
     def _make_subclass(cls, data: "Tensor", require_grad: bool = False):
         """Wrap ``data``'s storage in an instance of a Tensor subclass (how nn.Parameter is built)."""
         t = Tensor._make(data._data, False, None, data._version_counter, cls)
-        t.requires_grad_(require_grad)
+        if require_grad:
+            t._require_grad_at_creation()
         return t
 
     # -- graph fields -----------------------------------------------------------------------------
@@ -100,6 +101,9 @@ class Tensor:
 
     @requires_grad.setter
     def requires_grad(self, value: bool) -> None:
+        if value and self._grad_fn is None and self._data.dtype.kind not in "fc":
+            # torch words this check differently for each way of asking
+            raise RuntimeError("only Tensors of floating point and complex dtype can require gradients." + _WHY_FLOAT)
         self.requires_grad_(value)
 
     def requires_grad_(self, requires_grad: bool = True) -> "Tensor":

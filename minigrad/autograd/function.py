@@ -23,7 +23,8 @@ _FREED = (
     "Trying to backward through the graph a second time (or directly access saved tensors after they "
     "have already been freed). Saved intermediate values of the graph are freed when you call "
     ".backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the graph "
-    "a second time or if you need to access saved tensors after calling backward."
+    "a second time or if you need to access saved tensors after calling backward. backward() frees "
+    "the values it saved (not the tensors you hold) to save memory as soon as it is done with them."
 )
 
 
