@@ -163,11 +163,12 @@ def _class_shape(ndim, n_classes, class_dim):
 
 def _check_targets_in_range(target, n_classes, ignore_index):
     """Raise torch's IndexError for a bad class index; return True if no target is ignore_index."""
-    if target.numel() == 0:
+    values = target.numpy()  # plain NumPy: this check is bookkeeping, not part of the graph
+    if values.size == 0:
         return True
-    if target.min().item() >= 0 and target.max().item() < n_classes:
-        return not 0 <= ignore_index < n_classes or (target == ignore_index).sum().item() == 0
-    for value in target.reshape(-1).tolist():
+    if values.min() >= 0 and values.max() < n_classes:
+        return not 0 <= ignore_index < n_classes or not (values == ignore_index).any()
+    for value in values.ravel().tolist():
         if value != ignore_index and not 0 <= value < n_classes:
             raise IndexError(f"Target {value} is out of bounds. Class indices must lie in "
                              f"[0, {n_classes}) for an input with {n_classes} classes.")
@@ -227,6 +228,12 @@ def _nll(logp, target, weight, ignore_index, reduction, label_smoothing):
     if ndim == 1:
         # A single sample: treat it as a batch of one, and hand back a 0-d loss at the end.
         logp, target, class_dim = logp.unsqueeze(0), target.reshape(1), 1
+    if all_plain and weight is None and label_smoothing == 0 and logp.dim() == 2:
+        # The common case: pick logp[n, target[n]] for every sample n.
+        loss = -logp[minigrad.arange(logp.shape[0]), target]
+        if reduction == "none":
+            return loss.reshape(()) if ndim == 1 else loss
+        return _reduce(loss, reduction)
 
     # picks[n, c] = 1 where c is sample n's class. A target equal to ignore_index matches no class
     # when it lies outside [0, C); inside that range it must be masked out explicitly.

@@ -3,6 +3,7 @@ import pytest
 
 torch = pytest.importorskip("torch")
 pytestmark = pytest.mark.torch
+torch.set_num_threads(1)  # tiny tensors: extra threads only add wake-up latency
 
 import minigrad  # noqa: E402
 from minigrad.nn import init  # noqa: E402

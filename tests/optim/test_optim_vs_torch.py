@@ -7,6 +7,7 @@ import pytest
 
 torch = pytest.importorskip("torch")
 pytestmark = pytest.mark.torch
+torch.set_num_threads(1)  # tiny tensors: extra threads only add wake-up latency
 
 import minigrad  # noqa: E402
 from tests.conftest import normalise  # noqa: E402
@@ -92,17 +93,29 @@ ADAM_CONFIGS = [
 ]
 
 
-@pytest.mark.parametrize("dtype", ["float32", "float64"])
-@pytest.mark.parametrize("config", SGD_CONFIGS, ids=lambda c: ",".join(f"{k}={v}" for k, v in c.items()))
-def test_sgd_trajectory(config, dtype):
-    compare(lambda optim, params: optim.SGD(params, **config), dtype)
+def config_id(config):
+    return config if isinstance(config, str) else ",".join(f"{k}={v}" for k, v in config.items())
 
 
-@pytest.mark.parametrize("dtype", ["float32", "float64"])
-@pytest.mark.parametrize("name,config", ADAM_CONFIGS,
-                         ids=lambda c: c if isinstance(c, str) else ",".join(f"{k}={v}" for k, v in c.items()))
-def test_adam_trajectory(name, config, dtype):
-    compare(lambda optim, params: getattr(optim, name)(params, **config), dtype)
+# float64 with a tight tolerance pins the update rule down; float32 checks the usual precision.
+@pytest.mark.parametrize("config", SGD_CONFIGS, ids=config_id)
+def test_sgd_trajectory_float64(config):
+    compare(lambda optim, params: optim.SGD(params, **config), "float64")
+
+
+@pytest.mark.parametrize("config", SGD_CONFIGS[1::3], ids=config_id)
+def test_sgd_trajectory_float32(config):
+    compare(lambda optim, params: optim.SGD(params, **config), "float32")
+
+
+@pytest.mark.parametrize("name,config", ADAM_CONFIGS, ids=config_id)
+def test_adam_trajectory_float64(name, config):
+    compare(lambda optim, params: getattr(optim, name)(params, **config), "float64")
+
+
+@pytest.mark.parametrize("name,config", ADAM_CONFIGS[1::3], ids=config_id)
+def test_adam_trajectory_float32(name, config):
+    compare(lambda optim, params: getattr(optim, name)(params, **config), "float32")
 
 
 @pytest.mark.parametrize("name", ["SGD", "Adam", "AdamW"])
