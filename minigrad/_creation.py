@@ -1,114 +1,275 @@
 """Making tensors: from data (``tensor``), by shape (``zeros``, ``ones`` ...), at random (``rand``, ``randn``).
 
-Data is checked before NumPy sees it, so a ragged list or a string gets torch's error, not a NumPy
-traceback from deep inside.
+``tensor(data)`` reads data in torch's three passes, so that it accepts and refuses what torch does, with
+torch's messages: the shape comes from the first element at each depth, the dtype from every element
+(promoted pairwise), and the values are then stored one by one, checking each row's length on the way.
+The factories check their arguments the way torch's argument parser does before NumPy sees them.
 """
 from __future__ import annotations
 
-import numbers
+import math
+import operator
 import warnings
+from collections.abc import Mapping
 
 import numpy as np
 
 from . import _dtype, _random
 from ._tensor import Tensor
 
-def _infer(data, dim: int, shape: list) -> int:
-    """Walk nested sequences: check they are rectangular, return the dtype category found."""
-    if isinstance(data, Tensor):
-        if dim == 0:
-            return data.dtype._kind
-        if data.numel() != 1 and data.ndim:
-            raise ValueError("only one element tensors can be converted to Python scalars")
-        return data.dtype._kind
-    if isinstance(data, (bool, np.bool_)):
-        return _dtype.BOOL
-    if isinstance(data, (numbers.Integral, np.integer)):
-        return _dtype.INT
-    if isinstance(data, (numbers.Real, np.floating)):
-        return _dtype.FLOAT
-    if isinstance(data, np.ndarray):
-        return _dtype.from_numpy(data.dtype)._kind
-    if isinstance(data, str):
-        if dim == 0:
-            raise TypeError(f"new(): invalid data type 'str'. Tensors hold numbers; convert text first.")
-        raise ValueError("too many dimensions 'str'. Tensors hold numbers; convert text first.")
-    if isinstance(data, (list, tuple)):
-        if len(shape) <= dim:
-            shape.append(len(data))
-        elif shape[dim] != len(data):
+_MAX_DIMS = 64
+# the C++ type names torch's overflow messages use
+_C_NAMES = {
+    "bool": "bool", "uint8": "uint8_t", "int8": "int8_t", "int16": "int16_t", "int32": "int", "int64": "int64_t",
+    "float16": "c10::Half", "float32": "float", "float64": "double",
+}
+# the names torch's "not implemented for 'Long'" messages use
+_KERNEL_NAMES = {
+    "bool": "Bool", "uint8": "Byte", "int8": "Char", "int16": "Short", "int32": "Int", "int64": "Long",
+    "float16": "Half", "float32": "Float", "float64": "Double",
+}
+
+
+# -- tensor(data): shape, dtype, values ---------------------------------------------------------------
+def _is_sequence(obj) -> bool:
+    """What CPython calls a sequence (lists, tuples, ranges, strings, arrays), not dicts or sets.
+
+    Tensors and NumPy scalars are treated as single numbers, as torch does.
+    """
+    if isinstance(obj, (Tensor, np.generic, Mapping)):
+        return False
+    return hasattr(type(obj), "__getitem__") and hasattr(type(obj), "__len__")
+
+
+def _sizes(data) -> list:
+    """The shape, read from the first element at each depth; the other elements are checked later."""
+    sizes = []
+    while _is_sequence(data):
+        sizes.append(len(data))
+        if len(sizes) > _MAX_DIMS:
             raise ValueError(
-                f"expected sequence of length {shape[dim]} at dim {dim} (got {len(data)}). Every row of "
-                "a tensor has the same length; pad or split ragged data."
+                f"too many dimensions '{type(data).__name__}'. Tensors hold numbers; text has to be "
+                "converted to numbers first."
             )
-        kind = _dtype.BOOL
-        for item in data:
-            kind = max(kind, _infer(item, dim + 1, shape))
-        if data and len(shape) > dim + 1 and not isinstance(data[0], (list, tuple, np.ndarray, Tensor)):
-            raise ValueError(f"expected sequence of length {shape[dim + 1]} at dim {dim + 1} (got scalar)")
-        return kind
+        if not sizes[-1]:
+            break
+        data = data[0]
+    return sizes
+
+
+_PLAIN = {float: 2, int: 1, bool: 0}
+
+
+def _infer(obj) -> _dtype.dtype:
+    """The dtype torch would pick for ``obj``: every element counts, promoted pairwise."""
+    if isinstance(obj, np.generic):  # before float: np.float64 is also a Python float
+        return _dtype.from_numpy(obj.dtype)
+    if isinstance(obj, bool):
+        return _dtype.bool_
+    if isinstance(obj, float):
+        return _dtype.get_default_dtype()
+    if isinstance(obj, int):
+        return _dtype.int64
+    if isinstance(obj, Tensor):
+        return obj.dtype
+    if isinstance(obj, (str, bytes)):
+        raise TypeError(
+            f"new(): invalid data type '{type(obj).__name__}'. Tensors hold numbers; convert text to "
+            "numbers first."
+        )
+    if isinstance(obj, np.ndarray):
+        return _dtype.from_numpy(obj.dtype)
+    if _is_sequence(obj):
+        if not len(obj):
+            return _dtype.get_default_dtype()
+        kinds = {_PLAIN.get(type(item), -1) for item in obj}
+        if -1 not in kinds:  # a row of plain Python numbers: the common case, decided at once
+            return (_dtype.bool_, _dtype.int64, _dtype.get_default_dtype())[max(kinds)]
+        result = None
+        for item in obj:
+            if item is obj:
+                raise TypeError("new(): self-referential lists are incompatible")
+            d = _infer(item)
+            result = d if result is None else _dtype.promote_types(result, d)
+        return result
+    if isinstance(obj, complex):
+        raise RuntimeError(
+            "Could not infer dtype of complex. minigrad has no complex dtypes; use two real tensors."
+        )
     raise RuntimeError(
-        f"Could not infer dtype of {type(data).__name__}. A tensor is built from numbers, nested lists of "
+        f"Could not infer dtype of {type(obj).__name__}. A tensor is built from numbers, nested lists of "
         "numbers, NumPy arrays or tensors."
     )
 
 
-def _to_array(data, dtype: _dtype.dtype | None) -> np.ndarray:
-    if isinstance(data, Tensor):
-        array = data._data.copy()
-    elif isinstance(data, np.ndarray):
-        d = _dtype.from_numpy(data.dtype)
-        array = np.array(data, dtype=d.np, copy=True)
+def _tensor_index(t: Tensor) -> int:
+    if t._data.dtype.kind not in "iub" or t._data.size != 1:
+        raise TypeError("only integer tensors of a single element can be converted to an index")
+    return int(t._data.reshape(()))
+
+
+def _as_double(obj) -> float:
+    """Python's float conversion for numbers only (no parsing of strings), like PyFloat_AsDouble."""
+    if isinstance(obj, float):
+        return float(obj)
+    if isinstance(obj, Tensor):
+        if obj._data.size != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
+        if obj._requires_grad:
+            warnings.warn(
+                "Converting a tensor with requires_grad=True to a scalar may lead to unexpected behavior.\n"
+                "Consider using tensor.detach() first. The number keeps the value but not the graph.",
+                UserWarning, stacklevel=5,
+            )
+        return float(obj._data.reshape(()))
+    if hasattr(type(obj), "__float__"):
+        return float(obj)
+    if hasattr(type(obj), "__index__"):
+        return float(operator.index(obj))
+    raise TypeError(f"must be real number, not {type(obj).__name__}")
+
+
+def _as_long(obj) -> int:
+    value = _tensor_index(obj) if isinstance(obj, Tensor) else operator.index(obj)
+    if not -(2**63) <= value < 2**63:
+        raise ValueError("Overflow when unpacking long long")
+    return value
+
+
+def _as_bool(obj) -> bool:
+    if isinstance(obj, (float, np.bool_)):
+        return obj != 0.0  # nan counts as true, as in C
+    return (_tensor_index(obj) if isinstance(obj, Tensor) else operator.index(obj)) != 0
+
+
+def _converter(d: _dtype.dtype):
+    """How one Python element becomes a value of dtype ``d`` (torch's store_scalar)."""
+    if d.is_floating_point:
+        return _as_double
+    if d is _dtype.bool_:
+        return _as_bool
+    info = np.iinfo(d.np)
+
+    def to_int(obj):
+        if isinstance(obj, float):
+            if not info.min <= obj <= info.max:  # also catches nan and inf
+                raise RuntimeError(
+                    f"value cannot be converted to type {d.name} without overflow. {info.min}..{info.max} "
+                    f"is the range of {d.name}."
+                )
+            return int(obj)
+        value = _as_long(obj)
+        # unsigned types accept negative numbers down to -max and wrap them, as C and torch do
+        if value > info.max or value < (-info.max if info.min == 0 else info.min):
+            raise RuntimeError(
+                f"value cannot be converted to type {d.name} without overflow. {info.min}..{info.max} "
+                f"is the range of {d.name}."
+            )
+        return value
+
+    return to_int
+
+
+def _store(obj, sizes: list, dim: int, convert, out: list) -> None:
+    if dim == len(sizes):
+        out.append(convert(obj))
+        return
+    if isinstance(obj, (list, tuple)):
+        seq = obj
     else:
-        kind = _infer(data, 0, [])
-        default = {_dtype.BOOL: _dtype.bool_, _dtype.INT: _dtype.int64}.get(kind, _dtype.get_default_dtype())
-        if isinstance(data, (np.floating, np.integer, np.bool_)):
-            default = _dtype.from_numpy(data.dtype)
-        if isinstance(data, (list, tuple)) and any(isinstance(x, Tensor) for x in _flat(data)):
-            data = _items(data)
-        array = np.array(data, dtype=default.np)
-    if dtype is not None:
-        array = array.astype(_dtype.to_dtype(dtype).np, copy=False)
-    return array
+        try:
+            seq = list(obj)
+        except TypeError:
+            raise TypeError("not a sequence") from None
+    if len(seq) != sizes[dim]:
+        raise ValueError(
+            f"expected sequence of length {sizes[dim]} at dim {dim} (got {len(seq)}). Every row of a tensor "
+            "has the same length; pad or split ragged data."
+        )
+    if dim + 1 == len(sizes):
+        out.extend(map(convert, seq))
+    else:
+        for item in seq:
+            _store(item, sizes, dim + 1, convert, out)
 
 
-def _flat(data):
-    stack = [data]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, (list, tuple)):
-            stack.extend(item)
-        else:
-            yield item
+def _cast(array: np.ndarray, d: _dtype.dtype) -> np.ndarray:
+    """A copy of ``array`` as ``d``, converting out-of-range values the way torch's C++ casts do."""
+    with np.errstate(all="ignore"):
+        if array.dtype.kind == "f" and d.np.kind == "u":
+            array = array.astype(np.int64)  # -2.5 -> 254 in uint8, as in torch, not 0
+        return np.array(array, dtype=d.np, copy=True)
 
 
-def _items(data):
-    if isinstance(data, (list, tuple)):
-        return [_items(x) for x in data]
-    return data.item() if isinstance(data, Tensor) else data
+def _values(data, d: _dtype.dtype | None) -> np.ndarray:
+    if isinstance(data, (str, bytes)):
+        raise TypeError(
+            f"new(): invalid data type '{type(data).__name__}'. Tensors hold numbers; convert text to numbers "
+            "first."
+        )
+    if isinstance(data, Tensor):
+        return _cast(data._data, d or data.dtype)
+    if isinstance(data, np.ndarray):
+        return _cast(data, d or _dtype.from_numpy(data.dtype))
+    sizes = _sizes(data)
+    d = d or _infer(data)
+    if 0 in sizes:
+        return np.zeros(sizes, d.np)
+    out: list = []
+    _store(data, sizes, 0, _converter(d), out)
+    middle = np.float64 if d.is_floating_point else (np.bool_ if d is _dtype.bool_ else np.int64)
+    return _cast(np.array(out, dtype=middle).reshape(sizes), d)
 
 
-def tensor(data, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+def _flag(fn: str, requires_grad) -> bool:
+    if not isinstance(requires_grad, bool):
+        raise TypeError(
+            f"{fn}(): argument 'requires_grad' must be bool, not {type(requires_grad).__name__}. "
+            "Pass True or False."
+        )
+    return requires_grad
+
+
+def _check_device(device) -> None:
+    if device not in (None, "cpu") and str(device) != "cpu":
+        raise RuntimeError(f"minigrad runs on the CPU only; device={device!r} is not available.")
+
+
+def _leaf(array: np.ndarray, requires_grad: bool) -> Tensor:
+    if requires_grad and array.dtype.kind != "f":
+        raise RuntimeError(
+            "Only Tensors of floating point and complex dtype can require gradients. A derivative needs "
+            "values that can change a little; create it as float, e.g. with dtype=minigrad.float32."
+        )
+    return Tensor._make(array, requires_grad)
+
+
+def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=False) -> Tensor:
     """A new leaf tensor holding a copy of ``data`` (numbers, nested lists, arrays or tensors)."""
+    d = _dtype.dtype_arg("tensor", dtype)
+    _flag("tensor", requires_grad)
+    _check_device(device)
     if isinstance(data, Tensor):
         warnings.warn(
             "To copy construct from a tensor, it is recommended to use sourceTensor.detach().clone() or "
-            "sourceTensor.detach().clone().requires_grad_(True), rather than torch.tensor(sourceTensor).",
+            "sourceTensor.detach().clone().requires_grad_(True), rather than minigrad.tensor(sourceTensor). "
+            "minigrad.tensor() always copies the values and leaves the graph behind.",
             UserWarning, stacklevel=2,
         )
-    _check_device(device)
-    t = Tensor._make(_to_array(data, dtype))
-    if requires_grad:
-        t._require_grad_at_creation()
-    return t
+    return _leaf(_values(data, d), requires_grad)
 
 
 def as_tensor(data, dtype=None, device=None) -> Tensor:
-    if isinstance(data, Tensor) and (dtype is None or data.dtype is _dtype.to_dtype(dtype)):
+    """``data`` itself if it already is a tensor of that dtype; shares a NumPy array's memory if it can."""
+    d = _dtype.dtype_arg("as_tensor", dtype)
+    _check_device(device)
+    if isinstance(data, Tensor) and (d is None or data.dtype is d):
         return data
-    if isinstance(data, np.ndarray) and (dtype is None or data.dtype == _dtype.to_dtype(dtype).np):
+    if isinstance(data, np.ndarray) and (d is None or data.dtype == d.np):
         return from_numpy(data)
-    return tensor(data, dtype, device)
+    if isinstance(data, Tensor):
+        return Tensor._make(_cast(data._data, d))
+    return Tensor._make(_values(data, d))
 
 
 def from_numpy(array: np.ndarray) -> Tensor:
@@ -119,112 +280,419 @@ def from_numpy(array: np.ndarray) -> Tensor:
     return Tensor._make(array)
 
 
-def _check_device(device) -> None:
-    if device not in (None, "cpu"):
-        raise RuntimeError(f"minigrad runs on the CPU only; device={device!r} is not available.")
+# -- factories by shape ---------------------------------------------------------------------------------
+def _int_arg(value):
+    """``value`` as an int if torch's parser would take it as one (ints, NumPy ints, 1-element int tensors)."""
+    if isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_)):
+        return int(value)
+    if isinstance(value, Tensor) and value._data.size == 1 and value._data.dtype.kind in "iu":
+        return int(value._data.reshape(()))
+    return None
 
 
-def _size(size) -> tuple:
+def _shape(fn: str, size: tuple, factory: bool = True) -> tuple:
+    """Sizes given as ``zeros(2, 3)``, ``zeros((2, 3))`` or ``zeros([2, 3])``, checked like torch."""
+    if not size:
+        raise TypeError(f'{fn}() missing 1 required positional arguments: "size"')
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
-        size = size[0]
-    for s in size:
-        if not isinstance(s, (int, np.integer)) or isinstance(s, bool):
-            raise TypeError(f"size must be a sequence of ints, but got an element of type {type(s).__name__}")
-        if s < 0:
-            raise RuntimeError(f"Trying to create tensor with negative dimension {s}: {list(size)}")
-    return tuple(int(s) for s in size)
+        size = tuple(size[0])
+    elif len(size) == 1 and _int_arg(size[0]) is None:
+        raise TypeError(
+            f"{fn}(): argument 'size' (position 1) must be tuple of ints, not {type(size[0]).__name__}. "
+            "A shape is a few whole numbers, e.g. (2, 3)."
+        )
+    elif any(isinstance(s, (tuple, list)) for s in size):
+        raise TypeError(f"{fn}() takes 1 positional argument but {len(size)} were given")
+    shape = []
+    for pos, s in enumerate(size, 1):
+        n = _int_arg(s)
+        if n is None:
+            raise TypeError(
+                f"{fn}(): argument 'size' failed to unpack the object at pos {pos} with error \"type must be "
+                f"tuple of ints,but got {type(s).__name__}\". A shape is a few whole numbers, e.g. (2, 3)."
+            )
+        shape.append(n)
+    for n in shape:
+        if n < 0:
+            if fn == "zeros" and factory:
+                raise RuntimeError("zeros: Dimension size must be non-negative. A shape cannot have a negative size.")
+            raise RuntimeError(
+                f"Trying to create tensor with negative dimension {n}: {shape}. A shape cannot have a "
+                "negative size."
+            )
+    return tuple(shape)
 
 
-def _filled(array: np.ndarray, requires_grad: bool) -> Tensor:
-    t = Tensor._make(array)
-    if requires_grad:
-        t._require_grad_at_creation()
-    return t
+def _float_default(fn: str, dtype) -> _dtype.dtype:
+    d = _dtype.dtype_arg(fn, dtype)
+    return _dtype.get_default_dtype() if d is None else d
 
 
-def _float_dtype(dtype) -> np.dtype:
-    return (_dtype.get_default_dtype() if dtype is None else _dtype.to_dtype(dtype)).np
-
-
-def zeros(*size, dtype=None, device=None, requires_grad=False) -> Tensor:
+def _filled(fn: str, size: tuple, maker, dtype, device, requires_grad) -> Tensor:
+    shape = _shape(fn, size)
+    d = _float_default(fn, dtype)
+    _flag(fn, requires_grad)
     _check_device(device)
-    return _filled(np.zeros(_size(size), _float_dtype(dtype)), requires_grad)
+    return _leaf(maker(shape, d.np), requires_grad)
 
 
-def ones(*size, dtype=None, device=None, requires_grad=False) -> Tensor:
+def _size_arg(fn: str, size: tuple, kwargs: dict) -> tuple:
+    """``size`` may also come as a keyword (``zeros(size=(2, 3))``); nothing else may."""
+    for key in kwargs:
+        if key != "size":
+            raise TypeError(f"{fn}() got an unexpected keyword argument '{key}'")
+    if "size" in kwargs:
+        if size:
+            raise TypeError(f"{fn}() got multiple values for argument 'size'")
+        return (kwargs["size"],)
+    return size
+
+
+def zeros(*size, out=None, dtype=None, layout=None, device=None, pin_memory=False, requires_grad=False,
+          **kwargs) -> Tensor:
+    return _filled("zeros", _size_arg("zeros", size, kwargs), np.zeros, dtype, device, requires_grad)
+
+
+def ones(*size, out=None, dtype=None, layout=None, device=None, pin_memory=False, requires_grad=False,
+         **kwargs) -> Tensor:
+    return _filled("ones", _size_arg("ones", size, kwargs), np.ones, dtype, device, requires_grad)
+
+
+def empty(*size, out=None, dtype=None, layout=None, device=None, pin_memory=False, requires_grad=False,
+          **kwargs) -> Tensor:
+    """Uninitialised in torch; minigrad hands out zeros, which is one of the values torch may give."""
+    return _filled("empty", _size_arg("empty", size, kwargs), np.zeros, dtype, device, requires_grad)
+
+
+def _scalar_kind(fn: str, value) -> _dtype.dtype:
+    """The dtype torch gives a fill value (a Python or NumPy number, or a 0-d tensor)."""
+    if isinstance(value, Tensor) and value._data.ndim == 0:
+        value = value.item()
+    if isinstance(value, bool):
+        return _dtype.bool_
+    if isinstance(value, (int, np.integer)):
+        return _dtype.int64
+    if isinstance(value, (float, np.floating, np.bool_)):
+        return _dtype.get_default_dtype()
+    raise TypeError(
+        f"{fn}(): argument 'fill_value' (position 2) must be Number, not {type(value).__name__}. The fill "
+        "value is one number."
+    )
+
+
+def _checked(value, d: _dtype.dtype):
+    """A fill value converted to ``d``, refusing what does not fit (torch's checked_convert)."""
+    if isinstance(value, Tensor):
+        value = value.item()
+    if d is _dtype.bool_:
+        return bool(value)
+    overflow = RuntimeError(
+        f"value cannot be converted to type {_C_NAMES[d.name]} without overflow. The fill value must fit "
+        f"in {d.name}."
+    )
+    if isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_)):
+        value = int(value)
+        if not -(2**63) <= value < 2**64:
+            raise OverflowError("int too big to convert")
+        if value >= 2**63 and (d.is_floating_point or d is not _dtype.int64):
+            value = float(value)
+        elif not d.is_floating_point:
+            info = np.iinfo(d.np)
+            if value > info.max or value < (-info.max if info.min == 0 else info.min):
+                raise overflow
+            return value
+    value = float(value)
+    if d.is_floating_point:
+        finite_max = float(np.finfo(d.np).max)
+        if math.isfinite(value) and abs(value) > finite_max:
+            raise overflow
+        return value
+    info = np.iinfo(d.np)
+    if not info.min <= value <= info.max:
+        raise overflow
+    return int(value)
+
+
+def full(size, fill_value, *, out=None, dtype=None, device=None, requires_grad=False) -> Tensor:
+    if not isinstance(size, (tuple, list)):
+        raise TypeError(
+            f"full(): argument 'size' (position 1) must be tuple of ints, not {type(size).__name__}. Give "
+            "the shape as a tuple, e.g. full((2, 3), 7.0)."
+        )
+    shape = _shape("full", (size,))
+    kind = _scalar_kind("full", fill_value)
+    d = _dtype.dtype_arg("full", dtype) or kind
+    _flag("full", requires_grad)
     _check_device(device)
-    return _filled(np.ones(_size(size), _float_dtype(dtype)), requires_grad)
+    value = _checked(fill_value, d)
+    with np.errstate(all="ignore"):
+        array = np.full(shape, np.array(value).astype(np.int64) if d.np.kind == "u" else value).astype(d.np)
+    return _leaf(array, requires_grad)
 
 
-def empty(*size, dtype=None, device=None, requires_grad=False) -> Tensor:
+def eye(n, m=None, *, out=None, dtype=None, device=None, requires_grad=False) -> Tensor:
+    for name, pos, value in (("n", 1, n), ("m", 2, m)):
+        if value is None and name == "m":
+            continue
+        if _int_arg(value) is None or isinstance(value, Tensor) and value._data.ndim:
+            raise TypeError(f"eye(): argument '{name}' (position {pos}) must be int, not {type(value).__name__}")
+        if _int_arg(value) < 0:
+            raise RuntimeError(f"{name} must be greater or equal to 0, got {_int_arg(value)}")
+    d = _float_default("eye", dtype)
+    _flag("eye", requires_grad)
     _check_device(device)
-    return _filled(np.empty(_size(size), _float_dtype(dtype)), requires_grad)
+    n = _int_arg(n)
+    return _leaf(np.eye(n, n if m is None else _int_arg(m), dtype=d.np), requires_grad)
 
 
-def full(size, fill_value, *, dtype=None, device=None, requires_grad=False) -> Tensor:
-    _check_device(device)
-    if dtype is None:
-        dtype = _dtype.scalar_dtype(fill_value)
-    return _filled(np.full(_size((size,)), fill_value, _dtype.to_dtype(dtype).np), requires_grad)
+# -- ranges -------------------------------------------------------------------------------------------------
+def _number(fn: str, name: str, pos: int, value):
+    if isinstance(value, Tensor):
+        if value._data.ndim:
+            raise TypeError(f"{fn}(): argument '{name}' (position {pos}) must be Number, not Tensor")
+        return value.item()
+    if isinstance(value, (bool, int, float, np.integer, np.floating, np.bool_)):
+        return value.item() if isinstance(value, np.generic) else value
+    raise TypeError(
+        f"{fn}(): argument '{name}' (position {pos}) must be Number, not {type(value).__name__}. Range "
+        "ends and steps are numbers."
+    )
 
 
-def eye(n, m=None, *, dtype=None, device=None, requires_grad=False) -> Tensor:
-    _check_device(device)
-    return _filled(np.eye(n, n if m is None else m, dtype=_float_dtype(dtype)), requires_grad)
+def _trunc_div(a: int, b: int) -> int:
+    q = abs(a) // abs(b)
+    return q if (a >= 0) == (b >= 0) else -q
 
 
-def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=False) -> Tensor:
-    _check_device(device)
+def _c_number(x) -> str:
+    return f"{x:g}" if isinstance(x, float) else str(x)
+
+
+def arange(start=0, end=None, step=1, *, out=None, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """``[start, start + step, ...)`` up to ``end`` (excluded); the length is ceil((end - start) / step)."""
     if end is None:
-        start, end = 0, start
-    if step == 0:
-        raise RuntimeError("step must be nonzero")
-    if dtype is None:
-        values = (start, end, step)
-        dtype = _dtype.int64 if all(isinstance(v, (int, np.integer)) for v in values) else _dtype.get_default_dtype()
-    d = _dtype.to_dtype(dtype)
-    # compute in float64 like torch, then cast: arange(0, 1, 0.1) has 10 elements in both
-    count = int(np.ceil((end - start) / step))
-    array = (start + step * np.arange(max(count, 0), dtype=np.float64)).astype(d.np)
-    return _filled(array, requires_grad)
-
-
-def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+        start, end = 0, _number("arange", "end", 1, start)
+    else:
+        start, end = _number("arange", "start", 1, start), _number("arange", "end", 2, end)
+    step = _number("arange", "step", 3, step)
+    d = _dtype.dtype_arg("arange", dtype)
+    if d is None:
+        d = _dtype.get_default_dtype() if any(isinstance(v, float) for v in (start, end, step)) else _dtype.int64
+    _flag("arange", requires_grad)
     _check_device(device)
-    return _filled(np.linspace(start, end, int(steps), dtype=np.float64).astype(_float_dtype(dtype)), requires_grad)
+    if d is _dtype.bool_:
+        raise NotImplementedError("\"arange_cpu\" not implemented for 'Bool'. Count with an integer dtype.")
+    integral = not d.is_floating_point
+    if integral:  # torch computes in int64 for every integer dtype: the arguments are truncated first
+        if step and not math.isnan(step) and int(step) == 0:
+            raise ValueError("step must be nonzero. An integer arange truncates the step to an integer.")
+        start, end, step = (int(v) if math.isfinite(v) else v for v in (start, end, step))
+    else:
+        start, end, step = float(start), float(end), float(step)
+    if not (step > 0 or step < 0):
+        raise RuntimeError("step must be nonzero. A range needs a step to move by.")
+    if not (math.isfinite(start) and math.isfinite(end)):
+        raise RuntimeError(f"unsupported range: {_c_number(start)} -> {_c_number(end)}")
+    if not ((step > 0 and end >= start) or (step < 0 and end <= start)):
+        raise RuntimeError(
+            "upper bound and lower bound inconsistent with step sign. To count down, give a negative step "
+            "and an end below the start."
+        )
+    if integral:
+        sign = 1 if step > 0 else -1
+        n = _trunc_div(end - start + step - sign, step)
+        values = start + step * np.arange(n, dtype=np.int64)
+    else:
+        n = int(math.ceil((end - start) / step))
+        values = start + step * np.arange(n, dtype=np.float64)
+    return _leaf(_cast(values, d), requires_grad)
 
 
-def rand(*size, dtype=None, device=None, requires_grad=False, generator=None) -> Tensor:
+def _fma(a: np.ndarray, b: np.ndarray, c: float) -> np.ndarray:
+    """a * b + c rounded once, as the fused multiply-add torch's linspace kernel compiles to."""
+    split = 134217729.0  # 2**27 + 1: Veltkamp's split of a double into two 26-bit halves
+    p = a * b
+    ah = a * split - (a * split - a)
+    bh = b * split - (b * split - b)
+    al, bl = a - ah, b - bh
+    p_err = ((ah * bh - p) + ah * bl + al * bh) + al * bl  # p + p_err == a * b exactly
+    s = p + c
+    bb = s - p
+    s_err = (p - (s - bb)) + (c - bb)
+    return s + (p_err + s_err)
+
+
+def _linspace_values(start, end, steps: int, d: _dtype.dtype) -> np.ndarray:
+    """torch's formula: the first half counts up from start, the second half down from end."""
+    idx = np.arange(steps, dtype=np.float64)
+    up = idx < steps // 2
+    down_idx = steps - idx - 1
+    if not d.is_floating_point:
+        start, end = _checked(start, d), _checked(end, d)
+        if d.np.kind == "u":  # a negative end wraps around first, as C's conversion to unsigned does
+            start, end = start % 2**(8 * d.itemsize), end % 2**(8 * d.itemsize)
+        step = (float(end) - float(start)) / (steps - 1)
+        values = np.where(up, start + step * idx, end - step * down_idx)
+        return _cast(np.trunc(values), d)
+    if d is _dtype.float16:  # Half arithmetic rounds after every operation
+        h = np.float16
+        with np.errstate(all="ignore"):
+            s, e = h(start), h(end)
+            step = h(h(e - s) / h(steps - 1))
+            values = np.where(up, s + step * idx.astype(h), e - step * down_idx.astype(h))
+        return values.astype(h)
+    real = np.float32 if d is _dtype.float32 else np.float64
+    with np.errstate(all="ignore"):
+        s, e = real(start), real(end)
+        step = real(real(e - s) / real(steps - 1))
+        a = np.full(steps, float(step))
+        values = np.where(up, _fma(a, idx, float(s)), _fma(-a, down_idx, float(e)))
+    return values.astype(real)
+
+
+def linspace(start, end, steps, *, out=None, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """``steps`` evenly spaced values from ``start`` to ``end``, both included."""
+    for name, value in (("start", start), ("end", end)):
+        if isinstance(value, Tensor) and value._data.ndim:
+            raise RuntimeError(
+                f"linspace only supports 0-dimensional start and end tensors, but got {name} with "
+                f"{value._data.ndim} dimension(s)."
+            )
+    start, end = _number("linspace", "start", 1, start), _number("linspace", "end", 2, end)
+    n = _int_arg(steps)
+    if n is None:
+        raise TypeError(f"linspace(): argument 'steps' (position 3) must be int, not {type(steps).__name__}")
+    d = _float_default("linspace", dtype)
+    _flag("linspace", requires_grad)
+    _check_device(device)
+    if n < 0:
+        raise RuntimeError("number of steps must be non-negative")
+    if d is _dtype.bool_:
+        raise NotImplementedError("\"linspace_cpu\" not implemented for 'Bool'. Use a number dtype.")
+    if n <= 1:
+        values = _cast(np.array([start] * n, dtype=np.float64), d)
+    else:
+        values = _linspace_values(start, end, n, d)
+    return _leaf(values, requires_grad)
+
+
+# -- random ---------------------------------------------------------------------------------------------
+def _random_float(fn: str, kernel: str, size: tuple, dtype) -> tuple:
+    shape = _shape(fn, size)
+    d = _float_default(fn, dtype)
+    if not d.is_floating_point:
+        raise NotImplementedError(
+            f"\"{kernel}\" not implemented for '{_KERNEL_NAMES[d.name]}'. Random real numbers need a "
+            "floating point dtype."
+        )
+    return shape, d
+
+
+def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None, pin_memory=False,
+         requires_grad=False, **kwargs) -> Tensor:
+    """Uniform on [0, 1). Seeded by minigrad.manual_seed; the numbers differ from torch's for a seed."""
+    shape, d = _random_float("rand", "check_uniform_bounds", _size_arg("rand", size, kwargs), dtype)
+    _flag("rand", requires_grad)
     _check_device(device)
     gen = generator or _random.generator()
-    return _filled(gen.random(_size(size)).astype(_float_dtype(dtype)), requires_grad)
+    if d is _dtype.float16:  # a multiple of 2**-11 stays below 1 when rounded to half precision
+        values = (gen.integers(0, 2**11, shape) * 2.0**-11).astype(np.float16)
+    else:
+        values = gen.random(shape, dtype=d.np)
+    return _leaf(values, requires_grad)
 
 
-def randn(*size, dtype=None, device=None, requires_grad=False, generator=None) -> Tensor:
+def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None, pin_memory=False,
+          requires_grad=False, **kwargs) -> Tensor:
+    """Standard normal. Seeded by minigrad.manual_seed; the numbers differ from torch's for a seed."""
+    shape, d = _random_float("randn", "normal_kernel_cpu", _size_arg("randn", size, kwargs), dtype)
+    _flag("randn", requires_grad)
     _check_device(device)
     gen = generator or _random.generator()
-    return _filled(gen.standard_normal(_size(size)).astype(_float_dtype(dtype)), requires_grad)
+    values = gen.standard_normal(shape, dtype=np.float32 if d is _dtype.float16 else d.np)
+    return _leaf(values.astype(d.np, copy=False), requires_grad)
 
 
-def randint(low, high=None, size=(), *, dtype=None, device=None, generator=None) -> Tensor:
-    _check_device(device)
-    if high is None:
+_BOUND_NAMES = {"bool": "bool", "uint8": "unsigned char", "int8": "signed char", "int16": "short int",
+                "int32": "int", "int64": "long int"}
+
+
+def randint(low=None, high=None, size=None, *, generator=None, out=None, dtype=None, device=None,
+            requires_grad=False) -> Tensor:
+    """Integers in [low, high) (``low`` defaults to 0): ``randint(high, size)`` or ``randint(low, high, size)``."""
+    if size is None and high is not None and low is not None:
+        low, high, size = 0, low, high  # randint(high, size)
+    elif high is None:
         low, high = 0, low
+    if low is None:
+        low = 0
+    if size is None or high is None:
+        raise TypeError(
+            "randint() received an invalid combination of arguments. Call it as randint(high, size) or "
+            "randint(low, high, size), with the size a tuple such as (3,)."
+        )
+    for name, pos, value in (("low", 1, low), ("high", 2 if low else 1, high)):
+        if _int_arg(value) is None:
+            raise TypeError(f"randint(): argument '{name}' (position {pos}) must be int, not {type(value).__name__}")
+    if not isinstance(size, (tuple, list)):
+        raise TypeError(
+            f"randint(): argument 'size' (position {3 if low else 2}) must be tuple of ints, not "
+            f"{type(size).__name__}. Give the shape as a tuple, e.g. (3,)."
+        )
+    low, high = _int_arg(low), _int_arg(high)
+    shape = _shape("randint", (size,), factory=False)
+    d = _dtype.dtype_arg("randint", dtype) or _dtype.int64
+    _flag("randint", requires_grad)
+    _check_device(device)
+    if low >= high:
+        raise RuntimeError(
+            f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}. The high end is "
+            "excluded, so it must be above low."
+        )
+    if not d.is_floating_point:
+        info = (0, 1) if d is _dtype.bool_ else (np.iinfo(d.np).min, np.iinfo(d.np).max)
+        if not info[0] <= low <= info[1]:
+            raise RuntimeError(f"from is out of bounds for {_BOUND_NAMES[d.name]}")
+        if not info[0] <= high - 1 <= info[1]:
+            raise RuntimeError(f"to - 1 is out of bounds for {_BOUND_NAMES[d.name]}")
     gen = generator or _random.generator()
-    d = _dtype.int64 if dtype is None else _dtype.to_dtype(dtype)
-    return Tensor._make(gen.integers(low, high, _size((size,)) if size != () else ()).astype(d.np))
+    return _leaf(gen.integers(low, high, shape).astype(d.np), requires_grad)
 
 
-def randperm(n, *, dtype=None, generator=None) -> Tensor:
+def randperm(n, *, generator=None, out=None, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """A random ordering of 0 .. n-1."""
+    count = _int_arg(n)
+    if count is None:
+        raise TypeError(f"randperm(): argument 'n' (position 1) must be int, not {type(n).__name__}")
+    _shape("randperm", (count,), factory=False)
+    d = _dtype.dtype_arg("randperm", dtype) or _dtype.int64
+    _flag("randperm", requires_grad)
+    _check_device(device)
+    if d is _dtype.bool_:
+        raise NotImplementedError("\"randperm\" not implemented for 'Bool'. Use an integer dtype.")
+    if count:
+        _checked(count - 1, d)
     gen = generator or _random.generator()
-    return Tensor._make(gen.permutation(n).astype((_dtype.int64 if dtype is None else _dtype.to_dtype(dtype)).np))
+    return _leaf(gen.permutation(count).astype(d.np), requires_grad)
+
+
+# -- *_like ---------------------------------------------------------------------------------------------
+def _input(fn: str, input) -> Tensor:
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{fn}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
+    return input
 
 
 def _like(maker):
-    def like(input, *, dtype=None, requires_grad=False, device=None):
-        return maker(*input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad, device=device)
+    name = maker.__name__ + "_like"
 
-    like.__name__ = maker.__name__ + "_like"
+    def like(input, *, dtype=None, device=None, requires_grad=False, memory_format=None):
+        t = _input(name, input)
+        d = _dtype.dtype_arg(name, dtype) or t.dtype
+        return maker(t.shape, dtype=d, requires_grad=requires_grad, device=device)
+
+    like.__name__ = like.__qualname__ = name
+    like.__doc__ = f"``{maker.__name__}`` with ``input``'s shape and dtype."
     return like
 
 
@@ -235,6 +703,17 @@ rand_like = _like(rand)
 randn_like = _like(randn)
 
 
-def full_like(input, fill_value, *, dtype=None, requires_grad=False, device=None) -> Tensor:
-    return full(input.shape, fill_value, dtype=dtype or input.dtype, requires_grad=requires_grad, device=device)
+def full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False, memory_format=None) -> Tensor:
+    t = _input("full_like", input)
+    _scalar_kind("full_like", fill_value)
+    d = _dtype.dtype_arg("full_like", dtype) or t.dtype
+    return full(tuple(t.shape), fill_value, dtype=d, requires_grad=requires_grad, device=device)
 
+
+def randint_like(input, low=0, high=None, *, dtype=None, device=None, requires_grad=False,
+                 memory_format=None) -> Tensor:
+    t = _input("randint_like", input)
+    if high is None:
+        low, high = 0, low
+    d = _dtype.dtype_arg("randint_like", dtype) or t.dtype
+    return randint(low, high, tuple(t.shape), dtype=d, requires_grad=requires_grad, device=device)

@@ -62,22 +62,42 @@ def set_default_dtype(d: dtype) -> None:
     _default_float = d
 
 
+_TORCH_NUMPY_TYPES = (
+    "float64, float32, float16, complex64, complex128, int64, int32, int16, int8, uint64, uint32, uint16, "
+    "uint8, and bool"
+)
+
+
+def _numpy_type_name(np_dtype) -> str:
+    kind = np.dtype(np_dtype).type
+    return f"{kind.__module__}.{kind.__name__}"
+
+
 def from_numpy(np_dtype) -> dtype:
     try:
         return _FROM_NUMPY[np.dtype(np_dtype)]
     except (KeyError, TypeError):
+        pass
+    name = _numpy_type_name(np_dtype)
+    if np.dtype(np_dtype).kind in "uc":
+        # torch has these (uint16, complex64 ...); minigrad keeps to the nine dtypes a course needs
         raise TypeError(
-            f"can't convert np.ndarray of type {np.dtype(np_dtype)}. The only supported types are: "
-            "float64, float32, float16, int64, int32, int16, int8, uint8, and bool."
-        ) from None
+            f"can't convert np.ndarray of type {name}: minigrad has no such dtype. Its types are float64, "
+            "float32, float16, int64, int32, int16, int8, uint8 and bool; convert with array.astype(...)."
+        )
+    raise TypeError(
+        f"can't convert np.ndarray of type {name}. The only supported types are: {_TORCH_NUMPY_TYPES}. "
+        "A tensor holds numbers of one fixed type; convert the array with array.astype(...) first "
+        "(minigrad itself has no unsigned types beyond uint8 and no complex ones)."
+    )
 
 
 def to_dtype(d) -> dtype:
-    """Accept a minigrad dtype, a NumPy dtype or a Python type (``float`` -> default float)."""
+    """Accept a minigrad dtype, a NumPy dtype or a Python type (``float`` -> float64, as in torch)."""
     if isinstance(d, dtype):
         return d
     if d is float:
-        return _default_float
+        return float64
     if d is int:
         return int64
     if d is bool:
@@ -88,8 +108,31 @@ def to_dtype(d) -> dtype:
         raise TypeError(f"dtype must be a minigrad dtype such as minigrad.float32, got {d!r}") from None
 
 
-def _higher(a: dtype, b: dtype) -> dtype:
-    return a if (a._kind, a._rank) >= (b._kind, b._rank) else b
+def dtype_arg(fn: str, d) -> dtype | None:
+    """The ``dtype=`` argument of a factory function, checked the way torch checks it."""
+    if d is None or isinstance(d, dtype):
+        return d
+    if d in (float, int, bool):
+        return to_dtype(d)
+    raise TypeError(
+        f"{fn}(): argument 'dtype' must be minigrad.dtype, not {type(d).__name__}. Pass one of "
+        "minigrad's dtypes, e.g. dtype=minigrad.float64."
+    )
+
+
+def promote_types(a: dtype, b: dtype) -> dtype:
+    """The smallest dtype both fit in (torch.promote_types): bool < integers < floating point.
+
+    The one surprise: uint8 and int8 each hold values the other cannot, so together they need int16.
+    """
+    if a is b:
+        return a
+    if a._kind != b._kind:
+        return a if a._kind > b._kind else b
+    if a._kind == INT and uint8 in (a, b):
+        other = b if a is uint8 else a
+        return int16 if other is int8 else other
+    return a if a._rank > b._rank else b
 
 
 def scalar_dtype(value) -> dtype:
@@ -106,7 +149,7 @@ def _promote_types(a, b):
         return b
     if b is None:
         return a
-    return _higher(a, b)
+    return promote_types(a, b)
 
 
 def _combine(higher, lower):
