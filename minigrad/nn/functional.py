@@ -340,14 +340,36 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
         if not (target.min().item() >= 0 and target.max().item() <= 1):
             raise RuntimeError("all elements of target should be between 0 and 1. "
                                "Targets are probabilities (usually 0. or 1.).")
-    # Clamping keeps log(0) = -inf out of the loss, as torch does; the gradient at exactly 0 or 1
-    # is then that of the clamped formula.
-    log_p = input.log().clamp(min=-100)
-    log_not_p = (1 - input).log().clamp(min=-100)
-    loss = -(target * log_p + (1 - target) * log_not_p)
+    loss = _BinaryCrossEntropy.apply(input, target)
     if weight is not None:
         loss = loss * weight
     return _reduce(loss, reduction)
+
+
+class _BinaryCrossEntropy(minigrad.autograd.Function):
+    """-(t log x + (1 - t) log(1 - x)) element-wise, each log clamped at -100 as torch does.
+
+    This loss has its own backward, like torch's kernel: composed from log and clamp, the slope
+    at x = 0 or x = 1 (a saturated sigmoid) would be 0 * inf = nan. Here it is
+    (x - t) / max(x (1 - x), 1e-12), finite everywhere.
+    """
+
+    _grad_fn_name = "BinaryCrossEntropyBackward0"
+
+    @staticmethod
+    def forward(ctx, input, target):
+        ctx.save_for_backward(input, target)
+        return -(target * input.log().clamp(min=-100) + (1 - target) * (1 - input).log().clamp(min=-100))
+
+    @staticmethod
+    def backward(ctx, grad):
+        input, target = ctx.saved_tensors
+        grad_input = grad_target = None
+        if ctx.needs_input_grad[0]:
+            grad_input = grad * (input - target) / (input * (1 - input)).clamp(min=1e-12)
+        if ctx.needs_input_grad[1]:
+            grad_target = grad * ((1 - input).log() - input.log())
+        return grad_input, grad_target
 
 
 def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,

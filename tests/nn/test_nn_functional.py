@@ -338,11 +338,14 @@ def test_binary_cross_entropy_weight_broadcasts(w_shape):
               p, t, rand(*w_shape, low=0.1, high=2))
 
 
-def test_binary_cross_entropy_clamps_the_log_at_minus_100():
-    p = np.array([0.0, 1.0, 0.0, 1.0, 1e-30], dtype=np.float32)
-    t = np.array([0.5, 0.5, 1.0, 0.0, 1.0], dtype=np.float32)
+def test_binary_cross_entropy_at_zero_and_one_clamps_the_log_and_keeps_the_slope_finite():
+    p = np.array([0.0, 1.0, 0.0, 1.0, 1e-30, 1 - 2**-24], dtype=np.float32)
+    t = np.array([0.5, 0.5, 1.0, 0.0, 1.0, 1.0], dtype=np.float32)
     for reduction in REDUCTIONS:
-        check(lambda lib, F, p, t: F.binary_cross_entropy(p, t, reduction=reduction), p, t, grad=())
+        check(lambda lib, F, p, t: F.binary_cross_entropy(p, t, reduction=reduction), p, t)
+    t = np.array([0.5, 0.5, 1.0, 0.0, 0.3, 0.2], dtype=np.float32)
+    p = np.array([0.0, 1.0, 0.5, 0.25, 1e-30, 0.9], dtype=np.float32)
+    check(lambda lib, F, p, t: F.binary_cross_entropy(p, t, reduction="sum"), p, t, grad=(0, 1))
 
 
 @pytest.mark.parametrize("shape", [(), (7,), (3, 4)])
