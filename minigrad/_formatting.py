@@ -85,8 +85,21 @@ def format_array(values: np.ndarray, indent: int) -> str:
     return _body(values, indent, summarise, fmt)
 
 
-def format_tensor(t, prefix: str = "tensor(") -> str:
+def _prefix(t) -> tuple[str, bool]:
+    """``tensor(`` for tensors and parameters, the class name for other subclasses (as torch prints)."""
+    from ._tensor import Tensor
+    from .nn.parameter import Parameter
+
+    plain = type(t) is Tensor or type(t) is Parameter
+    return ("tensor(" if plain else f"{type(t).__name__}("), not plain and isinstance(t, Parameter)
+
+
+def format_tensor(t, prefix: str | None = None) -> str:
     from . import _dtype
+
+    in_parameter = False
+    if prefix is None:
+        prefix, in_parameter = _prefix(t)
 
     values = t._data
     d = _dtype.from_numpy(values.dtype)
@@ -110,10 +123,13 @@ def format_tensor(t, prefix: str = "tensor(") -> str:
     text = prefix + body
     last = len(text) - text.rfind("\n") + 1
     for s in suffixes:
-        if last + len(s) + 2 > LINEWIDTH:
+        # measured as torch's "torch.float64", so that lines break where torch breaks them
+        width = len(s) - (len("minigrad.") - len("torch.")) * s.count("minigrad.")
+        if last + width + 2 > LINEWIDTH:
             text += ",\n" + " " * indent + s
-            last = indent + len(s)
+            last = indent + width
         else:
             text += ", " + s
-            last += len(s) + 2
-    return text + ")"
+            last += width + 2
+    text += ")"
+    return f"Parameter({text})" if in_parameter else text
