@@ -1,7 +1,7 @@
 """Activations and losses as plain functions (`import minigrad.nn.functional as F`).
 
-Every function here is composed from engine ops, so autograd derives the gradients; nothing in
-this file has a hand-written backward.
+Every function here is composed from engine ops, so autograd derives the gradients. The one
+exception is binary_cross_entropy, whose composed slope would be nan at exactly 0 and 1.
 """
 import warnings
 
@@ -20,11 +20,6 @@ def _type_name(dtype):
         if getattr(minigrad, attr, None) == dtype:
             return name
     return str(dtype)
-
-
-def _is_floating(tensor):
-    dtype = tensor.dtype
-    return dtype == minigrad.float32 or dtype == minigrad.float64
 
 
 def _legacy_reduction(size_average, reduce):
@@ -139,7 +134,7 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
             return loss.sum() / weight.sum()
         return _reduce(loss, reduction)
     _check_reduction(reduction)
-    if not _is_floating(diff):
+    if not diff.is_floating_point():
         raise NotImplementedError(f"\"mse_cpu\" not implemented for '{_type_name(diff.dtype)}'. "
                                   "Losses need floating point tensors: call .float() on them first.")
     return _reduce(diff * diff, reduction)
@@ -292,7 +287,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
 
 def _cross_entropy_probabilities(input, target, weight, ignore_index, reduction, label_smoothing,
                                  class_dim):
-    if not _is_floating(target):
+    if not target.is_floating_point():
         raise RuntimeError("Expected floating point type for target with class probabilities, got "
                            f"{_type_name(target.dtype)}. A target with the input's shape is read as "
                            "probabilities; class indices have shape (N,).")
