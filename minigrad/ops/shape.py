@@ -17,7 +17,8 @@ from ._common import wrap_dim, wrap_dims
 
 
 def _as_view(out: Tensor, base: Tensor) -> Tensor:
-    if out._data.base is not None:
+    # a NumPy result can have a .base and still be a copy (reshape copies when it must): ask for the memory
+    if out._data.base is not None and np.may_share_memory(out._data, base._data):
         out._base = base._base if base._base is not None else base
         out._version_counter = base._version_counter
     return out
@@ -50,6 +51,16 @@ class View(Function):
         return grad.reshape(ctx.shape), None
 
 
+class ReshapeAlias(View):
+    """reshape of a tensor whose elements are not in row order, when no copy is needed after all"""
+    _grad_fn_name = "ReshapeAliasBackward0"
+
+
+class UnsafeView(View):
+    """reshape that had to copy (the input's elements were not in row order); same gradient as View"""
+    _grad_fn_name = "UnsafeViewBackward0"
+
+
 class Transpose(Function):
     """swap two dims: swap them back in the gradient"""
     _grad_fn_name, _builtin = "TransposeBackward0", True
@@ -62,6 +73,19 @@ class Transpose(Function):
     @staticmethod
     def backward(ctx, grad):
         return grad.transpose(*ctx.dims), None, None
+
+
+class T(Function):
+    """t(): transpose of a matrix (a vector or a 0-d tensor stays as it is); the gradient is transposed back"""
+    _grad_fn_name, _builtin = "TBackward0", True
+
+    @staticmethod
+    def forward(ctx, a):
+        return a._data.T
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.t()
 
 
 class Permute(Function):
@@ -94,6 +118,10 @@ class Squeeze(Function):
 
 class SqueezeAll(Squeeze):
     _grad_fn_name = "SqueezeBackward0"
+
+
+class SqueezeDims(Squeeze):
+    _grad_fn_name = "SqueezeBackward2"
 
 
 class Unsqueeze(Function):
@@ -151,19 +179,29 @@ class Cat(Function):
     @staticmethod
     def forward(ctx, dim, *tensors):
         ctx.dim = dim
-        ctx.sizes = [t.shape[dim] for t in tensors]
-        arrays = [t._data for t in tensors]
+        # 1-d empty tensors are accepted next to anything (an old torch convention) and skipped
+        ctx.sizes = [None if _legacy_empty(t) else t.shape[dim] for t in tensors]
         common = _dtype.result_type(*((t.ndim, t.dtype) for t in tensors)).np
-        return np.concatenate([x.astype(common, copy=False) for x in arrays], axis=dim)
+        arrays = [t._data.astype(common, copy=False) for t in tensors if not _legacy_empty(t)]
+        if not arrays:
+            return np.zeros((0,), dtype=common)
+        return np.concatenate(arrays, axis=dim)
 
     @staticmethod
     def backward(ctx, grad):
         pieces, start = [], 0
         for size in ctx.sizes:
+            if size is None:
+                pieces.append(Tensor._make(np.zeros((0,), dtype=grad._data.dtype)))
+                continue
             index = (slice(None),) * ctx.dim + (slice(start, start + size),)
             pieces.append(grad[index])
             start += size
         return (None, *pieces)
+
+
+def _legacy_empty(t) -> bool:
+    return t._data.shape == (0,)
 
 
 class Stack(Function):
@@ -320,9 +358,23 @@ def _index_class(key):
 
 
 # -- functions ------------------------------------------------------------------------------------------
+def _viewable(x: np.ndarray, shape) -> bool:
+    """Can NumPy give this shape without copying? (It refuses to set .shape exactly when it would copy.)"""
+    try:
+        np.ndarray.view(x).shape = shape
+        return True
+    except (AttributeError, ValueError):
+        return False
+
+
 def reshape(input, *shape):
     shape = _shape_arg(shape)
-    return _as_view(View.apply(input, shape), input)
+    x = input._data
+    if x.flags.c_contiguous:
+        cls = View
+    else:
+        cls = ReshapeAlias if _viewable(x, shape) else UnsafeView
+    return _as_view(cls.apply(input, shape), input)
 
 
 def view(input, *shape):
@@ -338,13 +390,15 @@ def view(input, *shape):
             ) from None
         except ValueError:
             pass
-    return reshape(input, shape)
+    return _as_view(View.apply(input, shape), input)
 
 
 def flatten(input, start_dim=0, end_dim=-1):
     if input.ndim == 0:
         return reshape(input, (1,))
     s, e = wrap_dim(start_dim, input.ndim), wrap_dim(end_dim, input.ndim)
+    if s == e:
+        return input  # nothing to merge: torch hands back the tensor itself
     shape = input.shape
     middle = int(np.prod(shape[s:e + 1]))
     return reshape(input, tuple(shape[:s]) + (middle,) + tuple(shape[e + 1:]))
@@ -359,10 +413,13 @@ def t(input):
     if input.ndim > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {input.ndim}D. "
                            "Use transpose(dim0, dim1) or permute(...) for more dimensions.")
-    return transpose(input, 0, 1) if input.ndim == 2 else input.view(input.shape)
+    return _as_view(T.apply(input), input)
 
 
 def permute(input, *dims):
+    if not dims:
+        raise TypeError('permute() missing 1 required positional arguments: "dims". Pass the new order of '
+                        "the dims, e.g. x.permute(1, 0); for a 0-d tensor, x.permute(()).")
     dims = _shape_arg(dims)
     if len(dims) != input.ndim:
         raise RuntimeError(
@@ -377,8 +434,9 @@ def squeeze(input, dim=None):
     if dim is None:
         dims = tuple(i for i, s in enumerate(input.shape) if s == 1)
         return _as_view(SqueezeAll.apply(input, dims), input)
+    cls = Squeeze if isinstance(dim, (int, np.integer)) else SqueezeDims
     dims = tuple(d for d in wrap_dims(dim, input.ndim) if input.ndim and input.shape[d] == 1)
-    return _as_view(Squeeze.apply(input, dims), input)
+    return _as_view(cls.apply(input, dims), input)
 
 
 def unsqueeze(input, dim):
@@ -386,6 +444,9 @@ def unsqueeze(input, dim):
 
 
 def expand(input, *sizes):
+    if not sizes:
+        raise TypeError('expand() missing 1 required positional arguments: "size". Pass the target shape, '
+                        "e.g. x.expand(3, 4), with -1 to keep a dim's size.")
     sizes = _shape_arg(sizes)
     if len(sizes) < input.ndim:
         raise RuntimeError(
@@ -420,20 +481,29 @@ def cat(tensors, dim=0):
     tensors = list(tensors)
     if not tensors:
         raise ValueError("cat(): expected a non-empty list of Tensors")
-    first = next((t for t in tensors if t.ndim > 0), tensors[0])
-    if first.ndim == 0:
-        raise RuntimeError("zero-dimensional tensor (at position 0) cannot be concatenated")
-    d = wrap_dim(dim, first.ndim)
     for i, t in enumerate(tensors):
+        if t.ndim == 0:
+            raise RuntimeError(
+                f"zero-dimensional tensor (at position {i}) cannot be concatenated. A 0-d tensor has no dim "
+                "to join along; unsqueeze it to 1-d first, or use stack."
+            )
+    kept = [(i, t) for i, t in enumerate(tensors) if not _legacy_empty(t)]
+    if not kept:
+        return Cat.apply(wrap_dim(dim, 1), *tensors)
+    first = kept[0][1]
+    d = wrap_dim(dim, first.ndim)
+    for i, t in kept:
         if t.ndim != first.ndim:
             raise RuntimeError(
-                f"Tensors must have same number of dimensions: got {first.ndim} and {t.ndim}"
+                f"Tensors must have same number of dimensions: got {first.ndim} and {t.ndim}. cat joins "
+                "along an existing dim; unsqueeze the smaller tensor (or use stack for a new dim)."
             )
         for k in range(first.ndim):
             if k != d and t.shape[k] != first.shape[k]:
                 raise RuntimeError(
                     f"Sizes of tensors must match except in dimension {d}. Expected size {first.shape[k]} "
-                    f"but got size {t.shape[k]} for tensor number {i} in the list."
+                    f"but got size {t.shape[k]} for tensor number {i} in the list. Only the dim being "
+                    "joined may differ; every other size must agree."
                 )
     return Cat.apply(d, *tensors)
 
