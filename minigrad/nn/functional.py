@@ -220,6 +220,7 @@ def _nll(logp, target, weight, ignore_index, reduction, label_smoothing):
         raise RuntimeError(f"expected scalar type {_type_name(logp.dtype)} but found "
                            f"{_type_name(weight.dtype)}. Give the class weights the input's dtype.")
     all_plain = _check_targets_in_range(target, n_classes, ignore_index)
+    target = target.long()  # a uint8 index would be read as a mask
     if ndim == 1:
         # A single sample: treat it as a batch of one, and hand back a 0-d loss at the end.
         logp, target, class_dim = logp.unsqueeze(0), target.reshape(1), 1

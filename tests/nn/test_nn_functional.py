@@ -235,6 +235,12 @@ def test_cross_entropy_float64_and_extreme_logits(dtype):
     check(lambda lib, F, x, t: F.cross_entropy(x, t), x, np.array([0, 2, 0]))
 
 
+def test_cross_entropy_accepts_uint8_class_indices():
+    t = np.array([0, 3, 1, 1, 2], dtype=np.uint8)
+    check(lambda lib, F, x, t: F.cross_entropy(x, t), rand(5, 4), t)
+    check(lambda lib, F, x, t: F.cross_entropy(x, t, label_smoothing=0.1), rand(5, 4), t)
+
+
 def test_cross_entropy_all_targets_ignored_is_nan_like_torch():
     t = np.full(3, -100, dtype=np.int64)
     for reduction in REDUCTIONS:
