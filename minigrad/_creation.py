@@ -508,18 +508,33 @@ def arange(start=0, end=None, step=1, *, out=None, dtype=None, device=None, requ
     return _leaf(_cast(values, d), requires_grad)
 
 
+def _two_sum(x, y):
+    """x + y as a rounded sum and its exact error (Knuth)."""
+    s = x + y
+    bb = s - x
+    return s, (x - (s - bb)) + (y - bb)
+
+
+def _odd_sum(x, y):
+    """x + y rounded to odd: inexact results get an odd last bit, so a later rounding is not a double one."""
+    s, err = _two_sum(x, y)
+    nudge = (err != 0) & ((s.view(np.int64) & 1) == 0)
+    return np.where(nudge, np.nextafter(s, np.where(err > 0, np.inf, -np.inf)), s)
+
+
 def _fma(a: np.ndarray, b: np.ndarray, c: float) -> np.ndarray:
-    """a * b + c rounded once, as the fused multiply-add torch's linspace kernel compiles to."""
+    """a * b + c rounded once, as the fused multiply-add torch's linspace kernel compiles to.
+
+    Boldo and Melquiond's emulation: the exact product as two doubles (Dekker), then an odd-rounded sum.
+    """
     split = 134217729.0  # 2**27 + 1: Veltkamp's split of a double into two 26-bit halves
     p = a * b
     ah = a * split - (a * split - a)
     bh = b * split - (b * split - b)
     al, bl = a - ah, b - bh
     p_err = ((ah * bh - p) + ah * bl + al * bh) + al * bl  # p + p_err == a * b exactly
-    s = p + c
-    bb = s - p
-    s_err = (p - (s - bb)) + (c - bb)
-    return s + (p_err + s_err)
+    high, low = _two_sum(np.full_like(p, c), p)
+    return high + _odd_sum(low, p_err)
 
 
 def _linspace_values(start, end, steps: int, d: _dtype.dtype) -> np.ndarray:
@@ -531,8 +546,8 @@ def _linspace_values(start, end, steps: int, d: _dtype.dtype) -> np.ndarray:
         start, end = _checked(start, d), _checked(end, d)
         if d.np.kind == "u":  # a negative end wraps around first, as C's conversion to unsigned does
             start, end = start % 2**(8 * d.itemsize), end % 2**(8 * d.itemsize)
-        step = (float(end) - float(start)) / (steps - 1)
-        values = np.where(up, start + step * idx, end - step * down_idx)
+        step = np.full(steps, (float(end) - float(start)) / (steps - 1))
+        values = np.where(up, _fma(step, idx, float(start)), _fma(-step, down_idx, float(end)))
         return _cast(np.trunc(values), d)
     if d is _dtype.float16:  # Half arithmetic rounds after every operation
         h = np.float16
@@ -545,8 +560,13 @@ def _linspace_values(start, end, steps: int, d: _dtype.dtype) -> np.ndarray:
     with np.errstate(all="ignore"):
         s, e = real(start), real(end)
         step = real(real(e - s) / real(steps - 1))
-        a = np.full(steps, float(step))
-        values = np.where(up, _fma(a, idx, float(s)), _fma(-a, down_idx, float(e)))
+        if real is np.float32:  # a float product is exact in double; one odd rounding, then one to float
+            first = _odd_sum(float(step) * idx, np.full(steps, float(s)))
+            second = _odd_sum(-float(step) * down_idx, np.full(steps, float(e)))
+        else:
+            a = np.full(steps, float(step))
+            first, second = _fma(a, idx, float(s)), _fma(-a, down_idx, float(e))
+        values = np.where(up, first, second)
     return values.astype(real)
 
 
