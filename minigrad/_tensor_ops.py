@@ -257,17 +257,50 @@ class TensorOps:
         self._version_counter[0] += 1
         return self
 
+    def _update(self, ufunc, other, alpha=1):
+        """The common case of an in-place op, nothing recorded: NumPy writes straight into the storage.
+
+        Optimizers call this for every parameter at every step, so it skips building a result tensor.
+        Returns None when the fast path does not apply and the general one must run.
+        """
+        if grad_mode._state["grad"] and (self._requires_grad or getattr(other, "_requires_grad", False)):
+            return None
+        if self._base is not None or self._inference or self._data.dtype.kind != "f":
+            return None  # views, inference tensors and integer targets take the checked path
+        value = other._data if isinstance(other, type(self)) else other
+        if isinstance(value, np.ndarray):
+            if value.dtype.kind not in "fiub":
+                return None
+        elif not isinstance(value, (float, int)):
+            return None
+        if alpha != 1:
+            value = value * alpha
+        try:
+            ufunc(self._data, value, out=self._data, casting="unsafe")
+        except ValueError:
+            return None  # a shape that does not fit: let the general path raise torch's error
+        self._version_counter[0] += 1
+        return self
+
     def add_(self, other, *, alpha=1):
-        return self._inplace(lambda s, o: ops.add(s, o, alpha=alpha), other)
+        if self._update(np.add, other, alpha) is None:
+            self._inplace(lambda s, o: ops.add(s, o, alpha=alpha), other)
+        return self
 
     def sub_(self, other, *, alpha=1):
-        return self._inplace(lambda s, o: ops.sub(s, o, alpha=alpha), other)
+        if self._update(np.subtract, other, alpha) is None:
+            self._inplace(lambda s, o: ops.sub(s, o, alpha=alpha), other)
+        return self
 
     def mul_(self, other):
-        return self._inplace(ops.mul, other)
+        if self._update(np.multiply, other) is None:
+            self._inplace(ops.mul, other)
+        return self
 
     def div_(self, other):
-        return self._inplace(ops.div, other)
+        if self._update(np.true_divide, other) is None:
+            self._inplace(ops.div, other)
+        return self
 
     def pow_(self, exponent):
         return self._inplace(ops.pow, exponent)

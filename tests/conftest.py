@@ -9,6 +9,13 @@ import pytest
 
 import minigrad
 
+try:  # torch's kernels are much faster single-threaded on this project's small tensors
+    import torch
+
+    torch.set_num_threads(1)
+except ImportError:
+    torch = None
+
 
 @pytest.fixture(autouse=True)
 def _fresh_state():
