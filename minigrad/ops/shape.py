@@ -7,6 +7,7 @@ counter, so an in-place change through either is seen by the checks in backward.
 from __future__ import annotations
 
 import builtins
+import warnings
 
 import numpy as np
 
@@ -226,8 +227,10 @@ class Index(Function):
     @staticmethod
     def forward(ctx, a, key):
         ctx.shape, ctx.key = a.shape, key
+        out = a._data
         try:
-            out = a._data[key]
+            for step in _stages(key):
+                out = out[step]
         except IndexError as e:
             raise IndexError(_index_message(str(e))) from None
         if type(out) is not np.ndarray:
@@ -248,6 +251,15 @@ class Slice(Index):
     _grad_fn_name = "SliceBackward0"
 
 
+class IndexUnsqueeze(Index):
+    _grad_fn_name = "UnsqueezeBackward0"
+
+
+class Alias(Index):
+    """x[...], x[:], x[()]: the same elements, a new view"""
+    _grad_fn_name = "AliasBackward0"
+
+
 class IndexAdd(Function):
     """scatter-add into zeros, the adjoint of indexing (its own gradient is indexing again)"""
     _grad_fn_name, _builtin = "IndexPutBackward0", True
@@ -256,10 +268,12 @@ class IndexAdd(Function):
     def forward(ctx, grad, key, shape):
         ctx.key = key
         out = np.zeros(shape, dtype=grad._data.dtype)
-        if _is_basic(key):
-            out[key] = grad._data
+        *first, last = _stages(key)
+        inner = out[first[0]] if first else out  # a view: adding into it adds into out
+        if _is_basic(last):
+            inner[last] = grad._data
         else:
-            np.add.at(out, key, grad._data)
+            np.add.at(inner, last, grad._data)
         return out
 
     @staticmethod
@@ -269,18 +283,25 @@ class IndexAdd(Function):
 
 class IndexPut(Function):
     """``a[key] = v``: a's gradient is zero where it was overwritten, v's is what landed on it"""
-    _grad_fn_name, _builtin = "CopySlices", True
+    _grad_fn_name, _builtin = "CopySlices", True  # torch prints torch::autograd::CopySlices
+
+    @classmethod
+    def apply(cls, a, key, value):
+        if cls is IndexPut:
+            cls = _put_class(key, a.shape, value)
+        return Function.apply.__func__(cls, a, key, value)
 
     @staticmethod
     def forward(ctx, a, key, value):
         ctx.key = key
         out = a._data.copy()
         try:
-            out[key] = value._data
+            *first, last = _stages(key)
+            inner = out[first[0]] if first else out
+            _check_put(inner[last].shape, value._data.shape, value._data.dtype, _is_basic(last))
+            inner[last] = value._data
         except IndexError as e:
             raise IndexError(_index_message(str(e))) from None
-        except ValueError as e:
-            raise RuntimeError(f"shape mismatch in indexed assignment: {e}") from None
         return out
 
     @staticmethod
@@ -288,6 +309,50 @@ class IndexPut(Function):
         kept = grad.clone()
         with_zero = IndexPut.apply(kept, ctx.key, Tensor._make(np.zeros((), grad._data.dtype)))
         return with_zero, None, grad[ctx.key]
+
+
+class IndexPutAdvanced(IndexPut):
+    _grad_fn_name = "IndexPutBackward0"
+
+
+class Fill(IndexPut):
+    _grad_fn_name = "FillBackward3"
+
+
+class CopyWhole(IndexPut):
+    _grad_fn_name = "CopyBackwards"  # torch prints torch::autograd::CopyBackwards
+
+
+def _put_class(key, shape, value):
+    """torch's node for x[key] = v: writing through a view is CopySlices; into x itself it is index_put_,
+    fill_ (a 0-d value) or copy_."""
+    first = _stages(key)[0]
+    items = first if isinstance(first, tuple) else (first,)
+    basic = tuple(slice(None) if isinstance(k, np.ndarray) and k.ndim else k for k in items)
+    if _index_class(basic, shape) is not Alias:  # a tuple: a lone x[:] = v writes into x itself
+        return IndexPut
+    if not _is_basic(key):
+        return IndexPutAdvanced
+    return Fill if value._data.ndim == 0 else CopyWhole
+
+
+def _check_put(region, value_shape, np_dtype, basic) -> None:
+    try:
+        np.broadcast_shapes(region, value_shape)
+        fits = np.broadcast_shapes(region, value_shape) == tuple(region)
+    except ValueError:
+        fits = False
+    if fits:
+        return
+    if not basic:
+        raise RuntimeError(
+            f"shape mismatch: value tensor of shape [{', '.join(map(str, value_shape))}] cannot be broadcast to "
+            f"indexing result of shape [{', '.join(map(str, region))}]. The value must have the shape of "
+            "the selected elements, or broadcast to it."
+        )
+    while len(value_shape) > len(region) and value_shape[0] == 1:
+        value_shape = value_shape[1:]
+    _expanded_shape(value_shape, np_dtype, tuple(region))
 
 
 class ToCopy(Function):
@@ -327,12 +392,40 @@ def _is_basic(key) -> bool:
     return builtins.all(k is None or k is Ellipsis or isinstance(k, (int, slice, np.integer)) for k in items)
 
 
+def _stages(key) -> tuple:
+    """The key as one or two NumPy indexing steps that give torch's result.
+
+    torch applies ints, slices and None first and the tensor indices after; NumPy counts an int next
+    to an array as one more array, which moves the result's dims when the arrays are not adjacent
+    (x[0, :, [0, 1]] is (4, 2) in torch, (2, 4) in NumPy, for x of shape (3, 4, 5)).
+    """
+    items = key if isinstance(key, tuple) else (key,)
+    if _is_basic(key) or not builtins.any(isinstance(k, (int, np.integer)) for k in items):
+        return (key,)
+    basic, advanced = [], []
+    for k in items:
+        if isinstance(k, (int, np.integer)):
+            basic.append(k)
+        elif isinstance(k, np.ndarray):
+            basic.extend([slice(None)] * (k.ndim if k.dtype == np.bool_ else 1))
+            advanced.append(k)
+        elif k is None:
+            basic.append(None)
+            advanced.append(slice(None))
+        else:  # a slice, or Ellipsis
+            basic.append(k)
+            advanced.append(k if k is Ellipsis else slice(None))
+    return tuple(basic), tuple(advanced)
+
+
 def _numpy_key(key):
     """Tensors, lists and bools inside an index become the NumPy equivalents."""
     def convert(k):
         if isinstance(k, Tensor):
             if k._data.dtype.kind == "f":
                 raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+            if k._data.ndim == 0 and k._data.dtype.kind in "iu":
+                return int(k._data)  # a 0-d integer tensor indexes like the int it holds
             return k._data
         if isinstance(k, list):
             return np.asarray(k)
@@ -340,21 +433,50 @@ def _numpy_key(key):
             return np.asarray(k)
         return k
 
+    if isinstance(key, list) and builtins.any(
+        isinstance(k, (list, tuple, Tensor, slice)) or k is None or k is Ellipsis for k in key
+    ):
+        # torch (like old NumPy) reads x[[[0, 1], [1, 0]]] as x[[0, 1], [1, 0]], and warns
+        warnings.warn(
+            "Using a non-tuple sequence for multidimensional indexing is deprecated and will be changed in "
+            "pytorch 2.9; use x[tuple(seq)] instead of x[seq]. In pytorch 2.9 this will be interpreted as "
+            "tensor index, x[torch.tensor(seq)], which will result either in an error or a different result. "
+            "Write the index as a tuple (x[a, b]) to say which you mean.",
+            UserWarning, stacklevel=4,
+        )
+        key = tuple(key)
     if isinstance(key, tuple):
         return tuple(convert(k) for k in key)
     return convert(key)
 
 
-def _index_class(key):
-    items = [k for k in (key if isinstance(key, tuple) else (key,)) if not (isinstance(k, slice) and k == slice(None))]
-    if not _is_basic(key) or not items:
-        return Index if items else Slice
-    last = items[-1]
-    if isinstance(last, (int, np.integer)):
-        return Select
-    if isinstance(last, slice):
-        return Slice
-    return Index
+def _keeps_everything(k: slice, length: int) -> bool:
+    """torch's test, on the slice as written: a negative start counts as a real slice"""
+    return (k.start in (None, 0) and (k.stop is None or k.stop >= length) and k.step in (None, 1))
+
+
+def _index_class(key, shape):
+    """Which of torch's nodes x[key] ends with: torch applies basic indices one by one, left to right
+    (skipping slices that keep everything), then any advanced index as one IndexBackward0."""
+    if not _is_basic(key):
+        return Index
+    if isinstance(key, slice):
+        return Slice  # a lone slice is always applied, even x[:]
+    items = key if isinstance(key, tuple) else (key,)
+    consuming = builtins.sum(1 for k in items if k is not None and k is not Ellipsis)
+    cls, dim = Alias, 0
+    for k in items:
+        if k is Ellipsis:
+            dim += len(shape) - consuming
+        elif k is None:
+            cls = IndexUnsqueeze
+        elif isinstance(k, slice):
+            if not _keeps_everything(k, shape[dim] if dim < len(shape) else 0):
+                cls = Slice
+            dim += 1
+        else:
+            cls, dim = Select, dim + 1
+    return cls
 
 
 # -- functions ------------------------------------------------------------------------------------------
@@ -447,27 +569,46 @@ def expand(input, *sizes):
     if not sizes:
         raise TypeError('expand() missing 1 required positional arguments: "size". Pass the target shape, '
                         "e.g. x.expand(3, 4), with -1 to keep a dim's size.")
-    sizes = _shape_arg(sizes)
-    if len(sizes) < input.ndim:
+    target = _expanded_shape(input.shape, input._data.dtype, _shape_arg(sizes))
+    return _as_view(Expand.apply(input, target), input)
+
+
+_LEGACY_TYPE = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long", "int32": "Int",
+                "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
+_EXPAND_HINT = (" expand can only repeat dims of size 1 (or add new leading dims); other sizes must stay as "
+                "they are.")
+
+
+def _expanded_shape(shape, np_dtype, sizes) -> tuple:
+    """The shape expand(*sizes) gives, or torch's error."""
+    if len(sizes) < len(shape):
         raise RuntimeError(
-            f"expand(torch.FloatTensor{{[{', '.join(map(str, input.shape))}]}}, size=[{', '.join(map(str, sizes))}]): "
-            "the number of sizes provided ({}) must be greater or equal to the number of dimensions in the "
-            "tensor ({})".format(len(sizes), input.ndim)
+            f"expand(torch.{_LEGACY_TYPE[np.dtype(np_dtype).name]}Tensor{{[{', '.join(map(str, shape))}]}}, "
+            f"size=[{', '.join(map(str, sizes))}]): the number of sizes provided ({len(sizes)}) must be greater "
+            f"or equal to the number of dimensions in the tensor ({len(shape)})." + _EXPAND_HINT
         )
-    lead = len(sizes) - input.ndim
+    lead = len(sizes) - len(shape)
     target = []
-    for i, s in enumerate(sizes):
-        current = input.shape[i - lead] if i >= lead else 1
-        if s == -1:
-            s = current
-        elif current != 1 and s != current:
+    for i, size in enumerate(sizes):
+        if i < lead:
+            if size < 0:
+                raise RuntimeError(
+                    f"The expanded size of the tensor ({size}) isn't allowed in a leading, non-existing "
+                    f"dimension {i}. A new leading dim has no size to keep: give it one."
+                )
+            target.append(size)
+            continue
+        current = shape[i - lead]
+        if size == -1:
+            size = current
+        elif current != 1 and size != current:
             raise RuntimeError(
-                f"The expanded size of the tensor ({s}) must match the existing size ({current}) at "
+                f"The expanded size of the tensor ({size}) must match the existing size ({current}) at "
                 f"non-singleton dimension {i}.  Target sizes: [{', '.join(map(str, sizes))}].  Tensor "
-                f"sizes: [{', '.join(map(str, input.shape))}]"
+                f"sizes: [{', '.join(map(str, shape))}]." + _EXPAND_HINT
             )
-        target.append(s)
-    return _as_view(Expand.apply(input, tuple(target)), input)
+        target.append(size)
+    return tuple(target)
 
 
 def sum_to_size(input, *size):
@@ -529,7 +670,7 @@ def getitem(input, key):
     if input.ndim == 0 and _is_basic(key) and not isinstance(key, (tuple,)) and key not in (None, Ellipsis):
         raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
                          "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number")
-    return _as_view(_index_class(key).apply(input, key), input)
+    return _as_view(_index_class(key, input.shape).apply(input, key), input)
 
 
 def select(input, dim, index):
