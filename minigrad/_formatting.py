@@ -27,12 +27,14 @@ class _Formatter:
             return
         magnitudes = np.abs(finite)
         lo, hi = magnitudes.min(), magnitudes.max()
+        with np.errstate(over="ignore"):  # 1e300 / 1e-300 is inf, and inf > 1000 as in torch
+            ratio = hi / lo
         self.int_mode = bool(np.all(finite == np.ceil(finite)))
         if self.int_mode:
-            self.sci_mode = hi / lo > 1000.0 or hi > 1.0e8
+            self.sci_mode = ratio > 1000.0 or hi > 1.0e8
             texts = [f"{v:.{PRECISION}e}" if self.sci_mode else f"{v:.0f}." for v in finite.tolist()]
         else:
-            self.sci_mode = hi / lo > 1000.0 or hi > 1.0e8 or lo < 1.0e-4
+            self.sci_mode = ratio > 1000.0 or hi > 1.0e8 or lo < 1.0e-4
             spec = f".{PRECISION}{'e' if self.sci_mode else 'f'}"
             texts = [format(v, spec) for v in finite.tolist()]
         self.width = max(self.width, max(map(len, texts)))

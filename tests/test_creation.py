@@ -10,7 +10,7 @@ import math
 import pytest
 
 torch = pytest.importorskip("torch")
-pytestmark = pytest.mark.torch
+pytestmark = [pytest.mark.torch, pytest.mark.filterwarnings("error::RuntimeWarning")]
 
 import numpy as np  # noqa: E402
 from hypothesis import given, settings  # noqa: E402

@@ -9,7 +9,7 @@ import operator
 import pytest
 
 torch = pytest.importorskip("torch")
-pytestmark = pytest.mark.torch
+pytestmark = [pytest.mark.torch, pytest.mark.filterwarnings("error::RuntimeWarning")]
 
 import numpy as np  # noqa: E402
 
