@@ -167,6 +167,14 @@ def _converter(d: _dtype.dtype):
             )
         return value
 
+    def row(seq):
+        """A whole row of plain ints in range passes as it is: the common case, checked at once."""
+        if all(type(x) is int for x in seq) and min(seq) >= lowest and max(seq) <= info.max:
+            return seq
+        return map(to_int, seq)
+
+    lowest = -info.max if info.min == 0 else info.min
+    to_int.row = row
     return to_int
 
 
@@ -187,7 +195,7 @@ def _store(obj, sizes: list, dim: int, convert, out: list) -> None:
             "has the same length; pad or split ragged data."
         )
     if dim + 1 == len(sizes):
-        out.extend(map(convert, seq))
+        out.extend(convert.row(seq) if hasattr(convert, "row") else map(convert, seq))
     else:
         for item in seq:
             _store(item, sizes, dim + 1, convert, out)
