@@ -40,7 +40,8 @@ def as_tensor_like(x, like: Tensor) -> Tensor:
     if is_number(x):
         d = _dtype.result_type((like._data.ndim or 0, _dtype.from_numpy(like._data.dtype)),
                                (-1, _dtype.scalar_dtype(x)))
-        return Tensor._make(np.asarray(x, dtype=d.np))
+        # astype, not asarray(dtype=): -1 next to a uint8 tensor wraps to 255, as in torch
+        return Tensor._make(np.asarray(x).astype(d.np))
     if isinstance(x, (list, tuple, np.ndarray)):
         from .._creation import tensor
 

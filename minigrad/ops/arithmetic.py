@@ -9,7 +9,8 @@ import numpy as np
 
 from .. import _dtype
 from ..autograd.function import Function
-from ._common import binary_operands, broadcast_shapes, check_broadcast, common_arrays, float_arrays
+from .._tensor import Tensor
+from ._common import binary_operands, broadcast_shapes, check_broadcast, common_arrays, float_arrays, is_number
 
 
 class Add(Function):
@@ -130,20 +131,22 @@ class Pow(Function):
     def forward(ctx, a, exponent):
         ctx.save_for_backward(a)
         ctx.exponent = exponent
-        x = a._data
-        if x.dtype.kind in "iub" and isinstance(exponent, float):
-            x = x.astype(np.float32)
-        if x.dtype.kind in "iu" and exponent < 0:
-            raise RuntimeError("Integers to negative integer powers are not allowed.")
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.power(x, np.asarray(exponent, dtype=x.dtype))
+        d = _dtype.result_type((a._data.ndim, _dtype.from_numpy(a._data.dtype)), (-1, _dtype.scalar_dtype(exponent)))
+        if d is _dtype.bool_:  # torch takes x ** True and x ** False as the shortcuts x and 1
+            return a._data.copy() if exponent else np.ones_like(a._data)
+        if d._kind == _dtype.INT and exponent < 0:
+            raise RuntimeError("Integers to negative integer powers are not allowed. 1/x is not an integer; "
+                               "convert the tensor with .float() first.")
+        x = a._data.astype(d.np, copy=False)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            return np.power(x, np.asarray(exponent).astype(d.np))
 
     @staticmethod
     def backward(ctx, grad):
         (a,) = ctx.saved_tensors
         p = ctx.exponent
         if p == 0:
-            return grad * 0, None
+            return Tensor._make(np.zeros_like(grad._data)), None
         return grad * p * a ** (p - 1), None
 
 
@@ -155,8 +158,9 @@ class PowTensor(Function):
     def forward(ctx, a, b):
         x, y = common_arrays(a, b)
         check_broadcast(x, y)
+        _check_pow_dtype(_dtype.from_numpy(x.dtype))
         ctx.save_for_backward(a, b)
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             return np.power(x, y)
 
     @staticmethod
@@ -164,6 +168,7 @@ class PowTensor(Function):
         from .pointwise import where
 
         a, b = ctx.saved_tensors
+        a, b = a.to(grad.dtype), b.to(grad.dtype)  # torch differentiates in the result's dtype
         grad_a = grad * b * a ** (b - 1)
         # 0**b has derivative 0 in b for b >= 0. Those places take the base 1 instead of 0, so log
         # gives 0 there rather than -inf: a nan, even where `where` drops it, would poison the
@@ -172,6 +177,14 @@ class PowTensor(Function):
         safe = where(flat, 1.0, a)
         grad_b = where(flat, 0.0, grad * safe ** b * safe.log())
         return grad_a, grad_b
+
+
+def _check_pow_dtype(d) -> None:
+    if d is _dtype.bool_:
+        raise NotImplementedError(
+            "\"pow\" not implemented for 'Bool'. Powers of True and False are not bools; convert with .long() "
+            "or .float() first."
+        )
 
 
 class Rpow(PowTensor):
@@ -286,6 +299,11 @@ def add(input, other, *, alpha=1):
 
 def _refuse_bool(*operands) -> None:
     if any(isinstance(x, (bool, np.bool_)) or getattr(x, "dtype", None) == _dtype.bool_ for x in operands):
+        if all(isinstance(x, (bool, np.bool_)) or getattr(x, "dtype", None) == _dtype.bool_ for x in operands):
+            raise RuntimeError(
+                "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or "
+                "`logical_xor()` operator instead. For bools, a - b is 'exactly one of them', which is xor."
+            )
         raise RuntimeError(
             "Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying to "
             "invert a mask, use the `~` or `logical_not()` operator instead. True - True has no bool "
@@ -311,12 +329,22 @@ def mul(input, other):
 
 
 def div(input, other, *, rounding_mode=None):
+    if rounding_mode is None:
+        # an integer tensor and a number: go to floats first, so the number keeps its value
+        # (it would otherwise be cast to the tensor's dtype: -1 next to uint8 is 255)
+        input, other = _float_for_division(input, other), _float_for_division(other, input)
     a, b = binary_operands(input, other)
     if rounding_mode is not None:
         from .pointwise import floor_divide
 
         return floor_divide(a, b) if rounding_mode == "floor" else (a / b).trunc()
     return Div.apply(a, b)
+
+
+def _float_for_division(t, other):
+    if isinstance(t, Tensor) and is_number(other) and t._data.dtype.kind not in "fc":
+        return t.to(_dtype.get_default_dtype())
+    return t
 
 
 def reciprocal(input):
@@ -328,8 +356,6 @@ def neg(input):
 
 
 def pow(input, exponent):
-    from .._tensor import Tensor
-
     if isinstance(exponent, Tensor):
         a, b = binary_operands(input, exponent)
         return (Rpow if not isinstance(input, Tensor) else PowTensor).apply(a, b)

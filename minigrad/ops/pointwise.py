@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import _dtype
 from .._tensor import Tensor
 from ..autograd.function import Function
 from ._common import (
@@ -122,6 +123,9 @@ class Relu(Function):
 
     @staticmethod
     def forward(ctx, a):
+        if a._data.dtype == np.bool_:
+            raise RuntimeError("Boolean inputs not supported for relu. A bool is already >= 0; convert with "
+                               ".float() if you meant numbers.")
         return np.maximum(a._data, 0).astype(a._data.dtype, copy=False)
 
     @staticmethod
@@ -135,6 +139,7 @@ class Abs(Function):
 
     @staticmethod
     def forward(ctx, a):
+        _refuse_bool(a, "abs_cpu")
         ctx.save_for_backward(a)
         return np.abs(a._data)
 
@@ -165,15 +170,17 @@ class Clamp(Function):
     def forward(ctx, a, lo, hi):
         ctx.save_for_backward(a)
         ctx.bounds = (lo, hi)
-        x = a._data
-        if x.dtype.kind in "iu" and any(isinstance(v, float) for v in (lo, hi)):
-            x = x.astype(np.float32)
-        out = x
+        bounds = [(-1, _dtype.scalar_dtype(v)) for v in (lo, hi) if v is not None]
+        d = _dtype.result_type((a._data.ndim, _dtype.from_numpy(a._data.dtype)), *bounds)
+        if d is _dtype.bool_:
+            kernel = "clamp" if len(bounds) == 2 else "clamp_min" if lo is not None else "clamp_max"
+            _refuse_bool(a, kernel + "_scalar_cpu")
+        x = a._data.astype(d.np)  # a copy: the result never shares memory with a
         if lo is not None:
-            out = np.maximum(out, np.asarray(lo, dtype=x.dtype))
+            np.maximum(x, np.asarray(lo).astype(d.np), out=x)
         if hi is not None:
-            out = np.minimum(out, np.asarray(hi, dtype=x.dtype))
-        return out if out is not x else x.copy()
+            np.minimum(x, np.asarray(hi).astype(d.np), out=x)
+        return x
 
     @staticmethod
     def backward(ctx, grad):
@@ -271,6 +278,12 @@ class Where(Function):
         (c,) = ctx.saved_tensors
         zero = grad * 0
         return None, where(c, grad, zero), where(c, zero, grad)
+
+
+def _refuse_bool(a, kernel: str) -> None:
+    if a._data.dtype == np.bool_:
+        raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'. This needs numbers; convert with "
+                                  ".long() or .float() first.")
 
 
 # -- comparisons: boolean results, outside the graph ---------------------------------------------------

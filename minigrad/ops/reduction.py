@@ -343,13 +343,20 @@ def amax(input, dim=(), keepdim=False):
     return Amax.apply(input, dims, keepdim)
 
 
+def _refuse_bool(input, name):
+    if input._data.dtype == np.bool_:
+        raise RuntimeError(f"{name}(): does not support bool input. Convert with .long() or .float() first.")
+
+
 def argmax(input, dim=None, keepdim=False):
+    _refuse_bool(input, "argmax")
     if dim is None:
         return Tensor._make(np.asarray(np.argmax(input._data), dtype=np.int64))
     return max(input, dim, keepdim).indices
 
 
 def argmin(input, dim=None, keepdim=False):
+    _refuse_bool(input, "argmin")
     if dim is None:
         return Tensor._make(np.asarray(np.argmin(input._data), dtype=np.int64))
     return min(input, dim, keepdim).indices
@@ -362,6 +369,9 @@ def _var_std(cls, input, dim, unbiased, keepdim, correction):
         raise RuntimeError(f"{cls.__name__.lower()}: can't specify both unbiased and correction")
     if correction is None:
         correction = 0 if unbiased is False else 1
+    if input._data.dtype.kind not in "fc":
+        raise RuntimeError("std and var only support floating point and complex dtypes. A spread of whole "
+                           "numbers is not a whole number; convert with .float() first.")
     dims = _all_dims(input, dim)
     if int(np.prod([input.shape[d] for d in dims])) - correction <= 0:
         warnings.warn(
@@ -388,13 +398,27 @@ def logsumexp(input, dim, keepdim=False):
 def softmax(input, dim, dtype=None):
     if dtype is not None:
         input = input.to(dtype)
-    return Softmax.apply(input, wrap_dim(dim, input.ndim))
+    d = wrap_dim(dim, input.ndim)
+    _check_softmax_dtype(input, d, "softmax")
+    return Softmax.apply(input, d)
 
 
 def log_softmax(input, dim, dtype=None):
     if dtype is not None:
         input = input.to(dtype)
-    return LogSoftmax.apply(input, wrap_dim(dim, input.ndim))
+    d = wrap_dim(dim, input.ndim)
+    _check_softmax_dtype(input, d, "log_softmax")
+    return LogSoftmax.apply(input, d)
+
+
+def _check_softmax_dtype(input, dim, name):
+    x = input._data
+    if x.dtype.kind not in "fc":
+        kernel = f"{name}_lastdim_kernel_impl" if dim == builtins.max(x.ndim, 1) - 1 else f"{name}_kernel_impl"
+        raise NotImplementedError(
+            f"\"{kernel}\" not implemented for '{_LONG_NAMES[x.dtype.name]}'. Probabilities are not whole "
+            "numbers: convert with .float() first, or pass dtype=minigrad.float32."
+        )
 
 
 def all(input, dim=None, keepdim=False):
