@@ -176,3 +176,16 @@ def result_type(*operands) -> dtype:
         else:
             wrapped = _promote_types(wrapped, d)
     return _combine(dim, _combine(zero, wrapped))
+
+
+def _operand(x) -> tuple:
+    if hasattr(x, "_data"):  # a Tensor (not imported here: tensors are built on dtypes)
+        return x._data.ndim, from_numpy(x._data.dtype)
+    if isinstance(x, (bool, int, float, np.number, np.bool_)):
+        return -1, scalar_dtype(x)
+    raise TypeError(f"result_type() expects tensors or numbers, got {type(x).__name__}")
+
+
+def result_type_of(tensor, other) -> dtype:
+    """torch.result_type(tensor, other): the dtype ``tensor + other`` would have."""
+    return result_type(_operand(tensor), _operand(other))

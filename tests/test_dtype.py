@@ -56,6 +56,19 @@ def test_result_type_with_python_numbers_is_torchs(name, scalar):
         assert name_of(mine) == name_of(torch.result_type(ones(torch, name, ndim), scalar))
 
 
+@pytest.mark.parametrize("a", NAMES)
+def test_result_type_of_tensors_and_numbers(a):
+    """The function behind a public minigrad.result_type(tensor, other)."""
+    for b, (da, db) in itertools.product(NAMES, PLACES):
+        mine = _dtype.result_type_of(ones(minigrad, a, da), ones(minigrad, b, db))
+        assert name_of(mine) == name_of(torch.result_type(ones(torch, a, da), ones(torch, b, db)))
+    for scalar in SCALARS:
+        assert name_of(_dtype.result_type_of(ones(minigrad, a, 1), scalar)) == name_of(
+            torch.result_type(ones(torch, a, 1), scalar))
+        assert name_of(_dtype.result_type_of(scalar, ones(minigrad, a, 0))) == name_of(
+            torch.result_type(scalar, ones(torch, a, 0)))
+
+
 def _result(f, a, b) -> str:
     try:
         return name_of(f(a, b).dtype)
