@@ -88,7 +88,7 @@ def _infer(obj) -> _dtype.dtype:
         result = None
         for item in obj:
             if item is obj:
-                raise TypeError("new(): self-referential lists are incompatible")
+                raise TypeError("new(): self-referential lists are incompatible. A list that contains itself has no shape.")
             d = _infer(item)
             result = d if result is None else _dtype.promote_types(result, d)
         return result
@@ -104,7 +104,10 @@ def _infer(obj) -> _dtype.dtype:
 
 def _tensor_index(t: Tensor) -> int:
     if t._data.dtype.kind not in "iub" or t._data.size != 1:
-        raise TypeError("only integer tensors of a single element can be converted to an index")
+        raise TypeError(
+            "only integer tensors of a single element can be converted to an index. An integer dtype "
+            "stores each tensor as one whole number; a float tensor or a longer one does not fit."
+        )
     return int(t._data.reshape(()))
 
 
@@ -114,7 +117,10 @@ def _as_double(obj) -> float:
         return float(obj)
     if isinstance(obj, Tensor):
         if obj._data.size != 1:
-            raise ValueError("only one element tensors can be converted to Python scalars")
+            raise ValueError(
+                "only one element tensors can be converted to Python scalars. A list of tensors becomes a "
+                "tensor only if each holds one number; use minigrad.stack for bigger ones."
+            )
         if obj._requires_grad:
             warnings.warn(
                 "Converting a tensor with requires_grad=True to a scalar may lead to unexpected behavior.\n"
@@ -126,20 +132,28 @@ def _as_double(obj) -> float:
         return float(obj)
     if hasattr(type(obj), "__index__"):
         return float(operator.index(obj))
-    raise TypeError(f"must be real number, not {type(obj).__name__}")
+    raise TypeError(f"must be real number, not {type(obj).__name__}. Every element of a float tensor is a number.")
+
+
+def _index(obj) -> int:
+    """operator.index with a sentence on why (Python's own message comes first, as in torch)."""
+    try:
+        return operator.index(obj)
+    except TypeError as exc:
+        raise TypeError(f"{exc}. An integer tensor holds whole numbers only.") from None
 
 
 def _as_long(obj) -> int:
-    value = _tensor_index(obj) if isinstance(obj, Tensor) else operator.index(obj)
+    value = _tensor_index(obj) if isinstance(obj, Tensor) else _index(obj)
     if not -(2**63) <= value < 2**63:
-        raise ValueError("Overflow when unpacking long long")
+        raise ValueError("Overflow when unpacking long long. An int64 holds integers below 2**63 in size.")
     return value
 
 
 def _as_bool(obj) -> bool:
     if isinstance(obj, (float, np.bool_)):
         return obj != 0.0  # nan counts as true, as in C
-    return (_tensor_index(obj) if isinstance(obj, Tensor) else operator.index(obj)) != 0
+    return (_tensor_index(obj) if isinstance(obj, Tensor) else _index(obj)) != 0
 
 
 def _converter(d: _dtype.dtype):
@@ -188,7 +202,10 @@ def _store(obj, sizes: list, dim: int, convert, out: list) -> None:
         try:
             seq = list(obj)
         except TypeError:
-            raise TypeError("not a sequence") from None
+            raise TypeError(
+                "not a sequence. The first row decided how deep the data is; this element is a number where a "
+                "list was expected."
+            ) from None
     if len(seq) != sizes[dim]:
         raise ValueError(
             f"expected sequence of length {sizes[dim]} at dim {dim} (got {len(seq)}). Every row of a tensor "
@@ -283,7 +300,7 @@ def as_tensor(data, dtype=None, device=None) -> Tensor:
 def from_numpy(array: np.ndarray) -> Tensor:
     """A tensor sharing ``array``'s memory (changes to one show in the other)."""
     if not isinstance(array, np.ndarray):
-        raise TypeError(f"expected np.ndarray (got {type(array).__name__})")
+        raise TypeError(f"expected np.ndarray (got {type(array).__name__}). For other data use minigrad.tensor(data).")
     _dtype.from_numpy(array.dtype)
     return Tensor._make(array)
 
@@ -301,7 +318,7 @@ def _int_arg(value):
 def _shape(fn: str, size: tuple, factory: bool = True) -> tuple:
     """Sizes given as ``zeros(2, 3)``, ``zeros((2, 3))`` or ``zeros([2, 3])``, checked like torch."""
     if not size:
-        raise TypeError(f'{fn}() missing 1 required positional arguments: "size"')
+        raise TypeError(f'{fn}() missing 1 required positional arguments: "size". Give a shape, e.g. {fn}(2, 3).')
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
         size = tuple(size[0])
     elif len(size) == 1 and _int_arg(size[0]) is None:
@@ -310,7 +327,10 @@ def _shape(fn: str, size: tuple, factory: bool = True) -> tuple:
             "A shape is a few whole numbers, e.g. (2, 3)."
         )
     elif any(isinstance(s, (tuple, list)) for s in size):
-        raise TypeError(f"{fn}() takes 1 positional argument but {len(size)} were given")
+        raise TypeError(
+            f"{fn}() takes 1 positional argument but {len(size)} were given. Give the shape once, as "
+            "numbers or as one tuple."
+        )
     shape = []
     for pos, s in enumerate(size, 1):
         n = _int_arg(s)
@@ -348,10 +368,10 @@ def _size_arg(fn: str, size: tuple, kwargs: dict) -> tuple:
     """``size`` may also come as a keyword (``zeros(size=(2, 3))``); nothing else may."""
     for key in kwargs:
         if key != "size":
-            raise TypeError(f"{fn}() got an unexpected keyword argument '{key}'")
+            raise TypeError(f"{fn}() got an unexpected keyword argument '{key}'. Check its spelling against torch's.")
     if "size" in kwargs:
         if size:
-            raise TypeError(f"{fn}() got multiple values for argument 'size'")
+            raise TypeError(f"{fn}() got multiple values for argument 'size'. Give the shape once.")
         return (kwargs["size"],)
     return size
 
@@ -401,7 +421,7 @@ def _checked(value, d: _dtype.dtype):
     if isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_)):
         value = int(value)
         if not -(2**63) <= value < 2**64:
-            raise OverflowError("int too big to convert")
+            raise OverflowError("int too big to convert. Numbers in a tensor are at most 64 bits wide.")
         if value >= 2**63 and (d.is_floating_point or d is not _dtype.int64):
             value = float(value)
         elif not d.is_floating_point:
@@ -443,9 +463,15 @@ def eye(n, m=None, *, out=None, dtype=None, device=None, requires_grad=False) ->
         if value is None and name == "m":
             continue
         if _int_arg(value) is None or isinstance(value, Tensor) and value._data.ndim:
-            raise TypeError(f"eye(): argument '{name}' (position {pos}) must be int, not {type(value).__name__}")
+            raise TypeError(
+                f"eye(): argument '{name}' (position {pos}) must be int, not {type(value).__name__}. A matrix "
+                "has a whole number of rows and columns."
+            )
         if _int_arg(value) < 0:
-            raise RuntimeError(f"{name} must be greater or equal to 0, got {_int_arg(value)}")
+            raise RuntimeError(
+                f"{name} must be greater or equal to 0, got {_int_arg(value)}. A matrix cannot have a negative "
+                "number of rows or columns."
+            )
     d = _float_default("eye", dtype)
     _flag("eye", requires_grad)
     _check_device(device)
@@ -457,7 +483,10 @@ def eye(n, m=None, *, out=None, dtype=None, device=None, requires_grad=False) ->
 def _number(fn: str, name: str, pos: int, value):
     if isinstance(value, Tensor):
         if value._data.ndim:
-            raise TypeError(f"{fn}(): argument '{name}' (position {pos}) must be Number, not Tensor")
+            raise TypeError(
+                f"{fn}(): argument '{name}' (position {pos}) must be Number, not Tensor. Only a 0-d tensor "
+                "stands for one number."
+            )
         return value.item()
     if isinstance(value, (bool, int, float, np.integer, np.floating, np.bool_)):
         return value.item() if isinstance(value, np.generic) else value
@@ -500,7 +529,9 @@ def arange(start=0, end=None, step=1, *, out=None, dtype=None, device=None, requ
     if not (step > 0 or step < 0):
         raise RuntimeError("step must be nonzero. A range needs a step to move by.")
     if not (math.isfinite(start) and math.isfinite(end)):
-        raise RuntimeError(f"unsupported range: {_c_number(start)} -> {_c_number(end)}")
+        raise RuntimeError(
+            f"unsupported range: {_c_number(start)} -> {_c_number(end)}. Both ends must be finite numbers."
+        )
     if not ((step > 0 and end >= start) or (step < 0 and end <= start)):
         raise RuntimeError(
             "upper bound and lower bound inconsistent with step sign. To count down, give a negative step "
@@ -589,12 +620,15 @@ def linspace(start, end, steps, *, out=None, dtype=None, device=None, requires_g
     start, end = _number("linspace", "start", 1, start), _number("linspace", "end", 2, end)
     n = _int_arg(steps)
     if n is None:
-        raise TypeError(f"linspace(): argument 'steps' (position 3) must be int, not {type(steps).__name__}")
+        raise TypeError(
+            f"linspace(): argument 'steps' (position 3) must be int, not {type(steps).__name__}. It counts "
+            "the values to make."
+        )
     d = _float_default("linspace", dtype)
     _flag("linspace", requires_grad)
     _check_device(device)
     if n < 0:
-        raise RuntimeError("number of steps must be non-negative")
+        raise RuntimeError("number of steps must be non-negative. It counts the values to make.")
     if d is _dtype.bool_:
         raise NotImplementedError("\"linspace_cpu\" not implemented for 'Bool'. Use a number dtype.")
     if n <= 1:
@@ -661,7 +695,10 @@ def randint(low=None, high=None, size=None, *, generator=None, out=None, dtype=N
         )
     for name, pos, value in (("low", 1, low), ("high", 2 if low else 1, high)):
         if _int_arg(value) is None:
-            raise TypeError(f"randint(): argument '{name}' (position {pos}) must be int, not {type(value).__name__}")
+            raise TypeError(
+                f"randint(): argument '{name}' (position {pos}) must be int, not {type(value).__name__}. "
+                "randint draws whole numbers between whole-number bounds."
+            )
     if not isinstance(size, (tuple, list)):
         raise TypeError(
             f"randint(): argument 'size' (position {3 if low else 2}) must be tuple of ints, not "
@@ -680,9 +717,9 @@ def randint(low=None, high=None, size=None, *, generator=None, out=None, dtype=N
     if not d.is_floating_point:
         info = (0, 1) if d is _dtype.bool_ else (np.iinfo(d.np).min, np.iinfo(d.np).max)
         if not info[0] <= low <= info[1]:
-            raise RuntimeError(f"from is out of bounds for {_BOUND_NAMES[d.name]}")
+            raise RuntimeError(f"from is out of bounds for {_BOUND_NAMES[d.name]}. The bounds must fit in {d.name}.")
         if not info[0] <= high - 1 <= info[1]:
-            raise RuntimeError(f"to - 1 is out of bounds for {_BOUND_NAMES[d.name]}")
+            raise RuntimeError(f"to - 1 is out of bounds for {_BOUND_NAMES[d.name]}. The bounds must fit in {d.name}.")
     gen = generator or _random.generator()
     return _leaf(gen.integers(low, high, shape).astype(d.np), requires_grad)
 
@@ -691,7 +728,7 @@ def randperm(n, *, generator=None, out=None, dtype=None, device=None, requires_g
     """A random ordering of 0 .. n-1."""
     count = _int_arg(n)
     if count is None:
-        raise TypeError(f"randperm(): argument 'n' (position 1) must be int, not {type(n).__name__}")
+        raise TypeError(f"randperm(): argument 'n' (position 1) must be int, not {type(n).__name__}. It counts the items.")
     _shape("randperm", (count,), factory=False)
     d = _dtype.dtype_arg("randperm", dtype) or _dtype.int64
     _flag("randperm", requires_grad)
@@ -707,7 +744,10 @@ def randperm(n, *, generator=None, out=None, dtype=None, device=None, requires_g
 # -- *_like ---------------------------------------------------------------------------------------------
 def _input(fn: str, input) -> Tensor:
     if not isinstance(input, Tensor):
-        raise TypeError(f"{fn}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
+        raise TypeError(
+            f"{fn}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}. The new "
+            "tensor copies its shape and dtype from a tensor."
+        )
     return input
 
 

@@ -58,7 +58,10 @@ def get_default_dtype() -> dtype:
 def set_default_dtype(d: dtype) -> None:
     global _default_float
     if not isinstance(d, dtype) or not d.is_floating_point:
-        raise TypeError(f"only floating-point types are supported as the default type, got {d!r}")
+        raise TypeError(
+            "only floating-point types are supported as the default type. The default dtype is what Python "
+            f"floats become, so it is float16, float32 or float64, not {d!r}."
+        )
     _default_float = d
 
 
