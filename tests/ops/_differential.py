@@ -80,6 +80,8 @@ def _name(dtype) -> str:
 def assert_same_tensor(m, t, *, what="output", check_grad_fn_name=True, tol=None):
     """Everything observable about one tensor, minus its gradient."""
     assert isinstance(m, minigrad.Tensor), f"{what}: minigrad returned {type(m).__name__}"
+    # minigrad's own invariant: a tensor holds an ndarray, never a NumPy scalar
+    assert type(m._data) is np.ndarray, f"{what}: holds a {type(m._data).__name__}"
     assert tuple(m.shape) == tuple(t.shape), f"{what}: shape {tuple(m.shape)} != torch {tuple(t.shape)}"
     assert _name(m.dtype) == _name(t.dtype), f"{what}: dtype {m.dtype} != torch {t.dtype}"
     assert m.requires_grad == t.requires_grad, f"{what}: requires_grad {m.requires_grad} != {t.requires_grad}"
