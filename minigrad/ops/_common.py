@@ -16,7 +16,8 @@ def wrap_dim(dim: int, ndim: int) -> int:
         raise TypeError(f"dim must be an int, got {type(dim).__name__}")
     if not lo <= dim <= hi:
         raise IndexError(
-            f"Dimension out of range (expected to be in range of [{lo}, {hi}], but got {dim})"
+            f"Dimension out of range (expected to be in range of [{lo}, {hi}], but got {dim}). A tensor with "
+            f"{max(ndim, 1)} dim(s) numbers them 0 to {max(ndim, 1) - 1}, or -1 for the last, counting back."
         )
     return dim % max(ndim, 1)
 
@@ -25,7 +26,9 @@ def wrap_dims(dim, ndim: int) -> tuple:
     dims = (dim,) if isinstance(dim, (int, np.integer)) else tuple(dim)
     out = tuple(wrap_dim(d, ndim) for d in dims)
     if len(set(out)) != len(out):
-        raise RuntimeError(f"dim {out[0]} appears multiple times in the list of dims")
+        repeated = next(d for d in out if out.count(d) > 1)
+        raise RuntimeError(f"dim {repeated} appears multiple times in the list of dims. Each dim can be "
+                           "reduced only once; a negative dim may name the same dim as a positive one.")
     return out
 
 

@@ -237,7 +237,7 @@ class MatBatch(MatMul):
     _grad_fn_name = "CloneBackward0"
 
 
-def _check_matmul(x: np.ndarray, y: np.ndarray) -> None:
+def _check_matmul(x: np.ndarray, y: np.ndarray, transposed: bool = False) -> None:
     """torch's refusals, in torch's order: 0-d operands, batch broadcasting, mixed dtypes, sizes."""
     if x.ndim == 0 or y.ndim == 0:
         raise RuntimeError(
@@ -252,6 +252,10 @@ def _check_matmul(x: np.ndarray, y: np.ndarray) -> None:
     k_x = x.shape[-1]
     k_y = y.shape[-2] if y.ndim > 1 else y.shape[0]
     if k_x != k_y:
+        if transposed:  # torch computed b.mT @ a.mT: its message describes that product
+            sb = y.shape
+            folded = (int(np.prod(sb[:-2])) * sb[-1], sb[-2])
+            raise RuntimeError(_matmul_mismatch(folded, x.shape[::-1], ()))
         raise RuntimeError(_matmul_mismatch(x.shape, y.shape, batch))
 
 
@@ -364,8 +368,10 @@ def pow(input, exponent):
 
 def matmul(input, other):
     a, b = binary_operands(input, other)
-    _check_matmul(a._data, b._data)
+    # with a 1-d or 2-d a that requires grad and a batch of b, torch works out (b.mT @ a.mT).mT
+    transposed = a.ndim <= 2 and b.ndim > 2 and a.requires_grad
+    _check_matmul(a._data, b._data, transposed)
     cls = {(2, 2): Mm, (2, 1): Mv, (1, 1): Dot, (1, 2): VecMat}.get((a.ndim, b.ndim), MatMul)
-    if a.ndim == 2 and b.ndim > 2 and a.requires_grad:
+    if transposed and a.ndim == 2:
         cls = MatBatch  # torch computes this one as (b.mT @ a.mT).mT and copies the result
     return cls.apply(a, b)

@@ -280,6 +280,10 @@ class Where(Function):
         return None, where(c, grad, zero), where(c, zero, grad)
 
 
+_LEGACY_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long", "int32": "Int",
+                 "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
+
+
 def _refuse_bool(a, kernel: str) -> None:
     if a._data.dtype == np.bool_:
         raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'. This needs numbers; convert with "
@@ -292,7 +296,7 @@ def _compare(ufunc):
         a, b = binary_operands(input, other)
         x, y = common_arrays(a, b)
         check_broadcast(x, y)
-        return Tensor._make(ufunc(x, y))
+        return Tensor._make(np.asarray(ufunc(x, y)))
 
     compare.__name__ = ufunc.__name__
     return compare
@@ -313,7 +317,7 @@ def _logical(ufunc):
             raise TypeError(f'"{ufunc.__name__}" not implemented for floating-point tensors; use it on '
                             "boolean or integer tensors (e.g. the results of comparisons).")
         x, y = common_arrays(a, b)
-        return Tensor._make(ufunc(x, y))
+        return Tensor._make(np.asarray(ufunc(x, y)))
 
     return logical
 
@@ -324,7 +328,7 @@ bitwise_xor = _logical(np.bitwise_xor)
 
 
 def logical_not(input):
-    return Tensor._make(np.logical_not(input._data))
+    return Tensor._make(np.asarray(np.logical_not(input._data)))
 
 
 # -- functions ------------------------------------------------------------------------------------------
@@ -370,7 +374,8 @@ def sign(input):
 
 def clamp(input, min=None, max=None):
     if min is None and max is None:
-        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+        raise RuntimeError("minigrad.clamp: At least one of 'min' or 'max' must not be None. Give a lower "
+                           "bound (min=), an upper bound (max=), or both.")
     if isinstance(min, Tensor) or isinstance(max, Tensor):
         lo = None if min is None else as_tensor_like(min, input)
         hi = None if max is None else as_tensor_like(max, input)
@@ -391,8 +396,10 @@ def minimum(input, other):
 
 def where(condition, input, other):
     if not isinstance(condition, Tensor) or condition._data.dtype != np.bool_:
+        name = _LEGACY_NAMES.get(condition._data.dtype.name) if isinstance(condition, Tensor) else None
         raise RuntimeError("where expected condition to be a boolean tensor, but got a tensor with dtype "
-                           f"{getattr(condition, 'dtype', type(condition).__name__)}")
+                           f"{name or type(condition).__name__}. Build the condition with a comparison, "
+                           "e.g. x > 0, or convert it with .bool().")
     like = input if isinstance(input, Tensor) else other
     if not isinstance(like, Tensor):
         like = Tensor._make(np.asarray(input, dtype=np.float32))
@@ -402,4 +409,4 @@ def where(condition, input, other):
 def floor_divide(input, other):
     a, b = binary_operands(input, other)
     x, y = common_arrays(a, b)
-    return Tensor._make(np.floor_divide(x, y))
+    return Tensor._make(np.asarray(np.floor_divide(x, y)))

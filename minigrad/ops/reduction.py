@@ -313,7 +313,8 @@ def _max_min(input, dim, keepdim, full_cls, pick_cls, arg):
         indices = indices.reshape(())
     values = pick_cls.apply(input, indices, d, keepdim)
     idx = np.expand_dims(indices, d) if keepdim and input.ndim else indices
-    return _RETURN_TYPES["max" if full_cls is MaxAll else "min"](values, Tensor._make(idx.astype(np.int64)))
+    result_type = _RETURN_TYPES["max" if full_cls is MaxAll else "min"]
+    return result_type(values, Tensor._make(np.asarray(idx, dtype=np.int64)))
 
 
 def max(input, dim=None, keepdim=False):

@@ -39,17 +39,29 @@ class View(Function):
     def forward(ctx, a, shape):
         ctx.shape = a.shape
         x = a._data
-        try:
-            return x.reshape(shape)
-        except ValueError:
-            raise RuntimeError(
-                f"shape '[{', '.join(map(str, shape))}]' is invalid for input of size {x.size}. "
-                "A reshape keeps every element, so the sizes must multiply to the same total."
-            ) from None
+        _check_new_shape(shape, x.size)
+        return x.reshape(shape)
 
     @staticmethod
     def backward(ctx, grad):
         return grad.reshape(ctx.shape), None
+
+
+def _check_new_shape(shape, size: int) -> None:
+    text = f"[{', '.join(map(str, shape))}]"
+    if builtins.sum(1 for s in shape if s == -1) > 1:
+        raise RuntimeError("only one dimension can be inferred. -1 means 'whatever size is left over', "
+                           "which can only be worked out for one dim.")
+    for i, s in enumerate(shape):
+        if s < -1:
+            raise RuntimeError(f"invalid shape dimension {s} at index {i} of shape {text}. Sizes are "
+                               "positive, or -1 for the one dim to work out.")
+    known = int(np.prod([s for s in shape if s != -1]))
+    if (known != size) if -1 not in shape else (known == 0 or size % known):
+        raise RuntimeError(
+            f"shape '{text}' is invalid for input of size {size}. A reshape keeps every element, so the "
+            "sizes must multiply to the same total."
+        )
 
 
 class ReshapeAlias(View):
@@ -228,8 +240,10 @@ class Index(Function):
     def forward(ctx, a, key):
         ctx.shape, ctx.key = a.shape, key
         out = a._data
+        _check_key(key, out.ndim)
         try:
             for step in _stages(key):
+                _check_advanced(step, out.shape)
                 out = out[step]
         except IndexError as e:
             raise IndexError(_index_message(str(e))) from None
@@ -295,9 +309,11 @@ class IndexPut(Function):
     def forward(ctx, a, key, value):
         ctx.key = key
         out = a._data.copy()
+        _check_key(key, out.ndim)
         try:
             *first, last = _stages(key)
             inner = out[first[0]] if first else out
+            _check_advanced(last, inner.shape)
             _check_put(inner[last].shape, value._data.shape, value._data.dtype, _is_basic(last))
             inner[last] = value._data
         except IndexError as e:
@@ -384,7 +400,66 @@ class Clone(Function):
 
 # -- helpers for indexing ---------------------------------------------------------------------------
 def _index_message(numpy_text: str) -> str:
-    return numpy_text.replace(" axis ", " dimension ")
+    return numpy_text.replace(" axis ", " dimension ") + _INDEX_HINT
+
+
+_INDEX_HINT = ". Valid indices along a dim of size n are 0 to n-1, or -n to -1 counting from the end."
+
+
+def _check_key(key, ndim: int) -> None:
+    """What torch checks before indexing: slice steps, and no more indices than dims."""
+    items = key if isinstance(key, tuple) else (key,)
+    consumed = 0
+    for k in items:
+        if isinstance(k, slice):
+            if k.step is not None and k.step == 0:
+                raise ValueError("slice step cannot be zero. A step of 0 would never move on.")
+            if k.step is not None and k.step < 0:
+                raise ValueError("step must be greater than zero. minigrad (like torch) has no negative "
+                                 "steps; use x.flip(dim) ... or index with a reversed list.")
+            consumed += 1
+        elif isinstance(k, np.ndarray):
+            consumed += k.ndim if k.dtype == np.bool_ else 1
+        elif k is not None and k is not Ellipsis:
+            consumed += 1
+    if consumed > ndim:
+        raise IndexError(f"too many indices for tensor of dimension {ndim}. Give at most one index per dim.")
+
+
+def _check_advanced(key, shape) -> None:
+    """torch's checks for tensor indices: masks must fit their dims, integers must be in range.
+    Its messages number the dims among the tensor indices, not among all dims."""
+    if _is_basic(key):
+        return
+    items = key if isinstance(key, tuple) else (key,)
+    explicit = builtins.sum(k.ndim if isinstance(k, np.ndarray) and k.dtype == np.bool_ else 0 if k is None
+                            or k is Ellipsis else 1 for k in items)
+    dim = position = 0
+    for k in items:
+        if k is Ellipsis:
+            dim += len(shape) - explicit
+        elif k is None:
+            continue
+        elif isinstance(k, np.ndarray) and k.dtype == np.bool_:
+            for j, size in enumerate(k.shape):
+                if dim + j < len(shape) and size != shape[dim + j]:
+                    raise IndexError(
+                        f"The shape of the mask [{', '.join(map(str, k.shape))}] at index {j} does not match "
+                        f"the shape of the indexed tensor [{', '.join(map(str, shape))}] at index {dim + j}. "
+                        "A mask picks elements by position, so it needs the shape of the dims it covers."
+                    )
+            dim += k.ndim
+            position += k.ndim
+        elif isinstance(k, np.ndarray):
+            size = shape[dim]
+            bad = (k >= size) | (k < -size)
+            if bad.any():
+                raise IndexError(f"index {k[bad].flat[0]} is out of bounds for dimension {position} with size "
+                                 f"{size}" + _INDEX_HINT)
+            dim += 1
+            position += 1
+        else:
+            dim += 1
 
 
 def _is_basic(key) -> bool:
@@ -423,7 +498,8 @@ def _numpy_key(key):
     def convert(k):
         if isinstance(k, Tensor):
             if k._data.dtype.kind == "f":
-                raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+                raise IndexError("tensors used as indices must be long, int, byte or bool tensors. Positions "
+                                 "are whole numbers; convert a float index with .long().")
             if k._data.ndim == 0 and k._data.dtype.kind in "iu":
                 return int(k._data)  # a 0-d integer tensor indexes like the int it holds
             return k._data
@@ -440,7 +516,7 @@ def _numpy_key(key):
         warnings.warn(
             "Using a non-tuple sequence for multidimensional indexing is deprecated and will be changed in "
             "pytorch 2.9; use x[tuple(seq)] instead of x[seq]. In pytorch 2.9 this will be interpreted as "
-            "tensor index, x[torch.tensor(seq)], which will result either in an error or a different result. "
+            "tensor index, x[minigrad.tensor(seq)], which will result either in an error or a different result. "
             "Write the index as a tuple (x[a, b]) to say which you mean.",
             UserWarning, stacklevel=4,
         )
@@ -519,6 +595,9 @@ def flatten(input, start_dim=0, end_dim=-1):
     if input.ndim == 0:
         return reshape(input, (1,))
     s, e = wrap_dim(start_dim, input.ndim), wrap_dim(end_dim, input.ndim)
+    if s > e:
+        raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim. flatten merges "
+                           "the dims from start_dim to end_dim, in that order.")
     if s == e:
         return input  # nothing to merge: torch hands back the tensor itself
     shape = input.shape
@@ -547,8 +626,12 @@ def permute(input, *dims):
         raise RuntimeError(
             "permute(sparse_coo): number of dimensions in the tensor input does not match the length of "
             f"the desired ordering of dimensions i.e. input.dim() = {input.ndim} is not equal to "
-            f"len(dims) = {len(dims)}"
+            f"len(dims) = {len(dims)}. permute needs every dim exactly once, in the new order."
         )
+    wrapped = [wrap_dim(d, input.ndim) for d in dims]
+    if len(set(wrapped)) != len(wrapped):
+        raise RuntimeError("permute(): duplicate dims are not allowed. permute needs every dim exactly once, "
+                           "in the new order.")
     return _as_view(Permute.apply(input, wrap_dims(dims, input.ndim)), input)
 
 
@@ -583,7 +666,7 @@ def _expanded_shape(shape, np_dtype, sizes) -> tuple:
     """The shape expand(*sizes) gives, or torch's error."""
     if len(sizes) < len(shape):
         raise RuntimeError(
-            f"expand(torch.{_LEGACY_TYPE[np.dtype(np_dtype).name]}Tensor{{[{', '.join(map(str, shape))}]}}, "
+            f"expand(minigrad.{_LEGACY_TYPE[np.dtype(np_dtype).name]}Tensor{{[{', '.join(map(str, shape))}]}}, "
             f"size=[{', '.join(map(str, sizes))}]): the number of sizes provided ({len(sizes)}) must be greater "
             f"or equal to the number of dimensions in the tensor ({len(shape)})." + _EXPAND_HINT
         )
@@ -621,7 +704,8 @@ def sum_to_size(input, *size):
 def cat(tensors, dim=0):
     tensors = list(tensors)
     if not tensors:
-        raise ValueError("cat(): expected a non-empty list of Tensors")
+        raise ValueError("minigrad.cat(): expected a non-empty list of Tensors. Pass a list with at least "
+                         "one tensor.")
     for i, t in enumerate(tensors):
         if t.ndim == 0:
             raise RuntimeError(
@@ -655,12 +739,13 @@ concat = concatenate = cat
 def stack(tensors, dim=0):
     tensors = list(tensors)
     if not tensors:
-        raise RuntimeError("stack expects a non-empty TensorList")
+        raise RuntimeError("stack expects a non-empty TensorList. Pass a list with at least one tensor.")
     for i, t in enumerate(tensors):
         if t.shape != tensors[0].shape:
             raise RuntimeError(
                 f"stack expects each tensor to be equal size, but got [{', '.join(map(str, tensors[0].shape))}] "
-                f"at entry 0 and [{', '.join(map(str, t.shape))}] at entry {i}"
+                f"at entry 0 and [{', '.join(map(str, t.shape))}] at entry {i}. stack puts tensors side "
+                "by side along a new dim, so they must all have the same shape."
             )
     return Stack.apply(wrap_dim(dim, tensors[0].ndim + 1), *tensors)
 
@@ -669,12 +754,18 @@ def getitem(input, key):
     key = _numpy_key(key)
     if input.ndim == 0 and _is_basic(key) and not isinstance(key, (tuple,)) and key not in (None, Ellipsis):
         raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
-                         "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number")
+                         "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number. A 0-d tensor "
+                         "holds one number and has no dims to index.")
     return _as_view(_index_class(key, input.shape).apply(input, key), input)
 
 
 def select(input, dim, index):
     d = wrap_dim(dim, input.ndim)
+    if not -input.shape[d] <= index < input.shape[d]:
+        raise IndexError(
+            f"select(): index {index} out of range for tensor of size [{', '.join(map(str, input.shape))}] at "
+            f"dimension {d}" + _INDEX_HINT
+        )
     return getitem(input, (slice(None),) * d + (index,))
 
 
