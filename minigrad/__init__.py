@@ -7,13 +7,14 @@
 from . import _dtype
 from ._dtype import (
     bool_ as bool, dtype, float16, float32, float64, get_default_dtype, int8, int16, int32, int64,
-    set_default_dtype, uint8,
+    promote_types, set_default_dtype, uint8,
 )
+from ._dtype import result_type_of as result_type
 from ._tensor import Size, Tensor
 from ._tensor_ops import TensorOps as _TensorOps
 from ._creation import (
     arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like, linspace, ones, ones_like,
-    rand, rand_like, randint, randn, randn_like, randperm, tensor, zeros, zeros_like,
+    rand, rand_like, randint, randint_like, randn, randn_like, randperm, tensor, zeros, zeros_like,
 )
 from ._random import manual_seed, seed
 from .autograd.grad_mode import (

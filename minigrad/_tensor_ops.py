@@ -124,6 +124,31 @@ class TensorOps:
     squeeze, unsqueeze, expand, sum_to_size, select = ops.squeeze, ops.unsqueeze, ops.expand, ops.sum_to_size, ops.select
     t, clone = ops.t, ops.clone
 
+    def new_tensor(self, data, dtype=None, requires_grad=False):
+        from ._creation import tensor
+
+        return tensor(data, dtype=dtype or self.dtype, requires_grad=requires_grad)
+
+    def new_zeros(self, *size, dtype=None, requires_grad=False):
+        from ._creation import zeros
+
+        return zeros(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
+
+    def new_ones(self, *size, dtype=None, requires_grad=False):
+        from ._creation import ones
+
+        return ones(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
+
+    def new_full(self, size, fill_value, dtype=None, requires_grad=False):
+        from ._creation import full
+
+        return full(size, fill_value, dtype=dtype or self.dtype, requires_grad=requires_grad)
+
+    def new_empty(self, *size, dtype=None, requires_grad=False):
+        from ._creation import empty
+
+        return empty(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
+
     def where(self, condition, other):
         return ops.where(condition, self, other)
 

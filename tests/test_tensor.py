@@ -360,3 +360,21 @@ def test_numpy_shares_memory():
         return x
 
     check(scenario)
+
+
+def test_scalar_conversion_rules():
+    check(lambda lib: float(lib.tensor([1.0, 2.0])))
+    check(lambda lib: int(lib.tensor([1, 2])))
+    check(lambda lib: float(lib.tensor([1.5], requires_grad=True)))
+
+
+def test_new_factories_keep_dtype():
+    def scenario(lib):
+        x = lib.tensor([1.0], dtype=lib.float64)
+        return x.new_zeros(2, 3), x.new_ones((2,)), x.new_full((2,), 7.0), x.new_tensor([1, 2]), x.new_empty(0)
+
+    check(scenario)
+
+
+def test_result_type_and_promote_types_exported():
+    check(lambda lib: (lib.result_type(lib.tensor([1]), 2.5), lib.promote_types(lib.uint8, lib.int8)))
