@@ -177,3 +177,33 @@ def check_error(fn):
 def _message(e: Exception) -> str:
     # KeyError/IndexError str() may quote; args[0] is the text itself
     return str(e.args[0]) if e.args else str(e)
+
+
+def check_double(fn, *inputs, seed=0, tol=None):
+    """Second derivatives as torch computes them: backward with create_graph=True, then backward of
+    a weighted sum of those gradients. An input the gradient does not depend on counts as zero."""
+    pairs = [x if isinstance(x, tuple) else both(x) for x in inputs]
+    results = {}
+    for lib, side in ((minigrad, 0), (torch, 1)):
+        rng = np.random.default_rng(seed)  # the same weights for both libraries
+        xs = [p[side] for p in pairs]
+        out = fn(lib, *xs)
+        v = lib.tensor(rng.standard_normal(tuple(out.shape)).astype(_np_dtype(_name(out.dtype))))
+        diff = [x for x in xs if x.requires_grad]
+        first = lib.autograd.grad(out, diff, v, create_graph=True, allow_unused=True)
+        weights = [rng.standard_normal(tuple(x.shape)).astype(_np_dtype(_name(x.dtype))) for x in diff]
+        total = sum(((g * lib.tensor(w)).sum() for g, w in zip(first, weights) if g is not None),
+                    lib.tensor(0.0, dtype=out.dtype))
+        second = lib.autograd.grad(total, diff, allow_unused=True) if total.requires_grad else [None] * len(diff)
+        results[lib.__name__] = (
+            [None if g is None else g.detach().numpy() for g in first],
+            [np.zeros(tuple(x.shape), _np_dtype(_name(x.dtype))) if g is None else g.detach().numpy()
+             for x, g in zip(diff, second)],
+        )
+    (m_first, m_second), (t_first, t_second) = results["minigrad"], results["torch"]
+    for i, (m, t) in enumerate(zip(m_first, t_first)):
+        assert (m is None) == (t is None), f"first derivative {i}: None in one library only"
+        if t is not None:
+            assert_close(m, t, what=f"first derivative {i}", tol=tol)
+    for i, (m, t) in enumerate(zip(m_second, t_second)):
+        assert_close(m, t, what=f"second derivative {i}", tol=tol)

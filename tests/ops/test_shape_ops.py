@@ -94,6 +94,7 @@ def test_permute(shape, data, dtype, seed):
     check(lambda lib, t: lib.permute(t, tuple(order)), x)
 
 
+@pytest.mark.filterwarnings("ignore:Tensor.T is deprecated on 0-D tensors")
 @pytest.mark.parametrize("shape", [(), (3, 4), (1, 5)], ids=str)
 def test_T(shape):
     check(lambda lib, t: t.T, values(0, shape))
