@@ -123,6 +123,14 @@ def check(fn, *inputs, grad_fn_name=True, backward=True, tol=None, seed=0):
         assert_same_tensor(m, t, what=f"output {i}", check_grad_fn_name=grad_fn_name, tol=tol)
     if backward:
         _check_backward(m_in, t_in, m_list, t_list, seed, tol)
+    if any(t.requires_grad for t in t_list):
+        # the same call without recording: no grad_fn, requires_grad False, same values
+        with minigrad.no_grad():
+            m_plain = _flatten(fn(minigrad, *m_in))
+        with torch.no_grad():
+            t_plain = _flatten(fn(torch, *t_in))
+        for i, (m, t) in enumerate(zip(m_plain, t_plain)):
+            assert_same_tensor(m, t, what=f"output {i} under no_grad", tol=tol)
     return m_out, t_out
 
 
