@@ -19,9 +19,13 @@ from ._common import wrap_dim, wrap_dims
 
 def _as_view(out: Tensor, base: Tensor) -> Tensor:
     # a NumPy result can have a .base and still be a copy (reshape copies when it must): ask for the memory
-    if out._data.base is not None and np.may_share_memory(out._data, base._data):
+    x, b = out._data, base._data
+    if x is b or (x.base is not None and (x.size == 0 or np.may_share_memory(x, b))):
         out._base = base._base if base._base is not None else base
         out._version_counter = base._version_counter
+        if base._requires_grad and not out._requires_grad:
+            # made under no_grad: torch still marks a view of a tensor that requires grad as requiring it
+            out._requires_grad = True
     return out
 
 
@@ -572,7 +576,8 @@ def reshape(input, *shape):
         cls = View
     else:
         cls = ReshapeAlias if _viewable(x, shape) else UnsafeView
-    return _as_view(cls.apply(input, shape), input)
+    out = cls.apply(input, shape)
+    return out if cls is UnsafeView else _as_view(out, input)
 
 
 def view(input, *shape):
@@ -756,7 +761,9 @@ def getitem(input, key):
         raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
                          "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number. A 0-d tensor "
                          "holds one number and has no dims to index.")
-    return _as_view(_index_class(key, input.shape).apply(input, key), input)
+    cls = _index_class(key, input.shape)
+    out = cls.apply(input, key)
+    return out if cls is Index else _as_view(out, input)  # tensor indices copy, as in torch
 
 
 def select(input, dim, index):
