@@ -378,3 +378,16 @@ def test_new_factories_keep_dtype():
 
 def test_result_type_and_promote_types_exported():
     check(lambda lib: (lib.result_type(lib.tensor([1]), 2.5), lib.promote_types(lib.uint8, lib.int8)))
+
+
+def test_leaf_grads_never_alias_each_other_or_the_given_gradient():
+    def scenario(lib):
+        x, w = leaf(lib), leaf(lib)
+        g = lib.tensor([1.0, 2.0, 3.0])
+        (x + w).backward(g)  # AddBackward0 hands the same gradient to both inputs
+        x.grad.zero_()
+        (x * 1).backward(g)
+        x.grad.mul_(10)
+        return x.grad, w.grad, g
+
+    check(scenario)

@@ -8,6 +8,7 @@ Gradients are summed back to each input's shape and dtype here, once, not in eve
 """
 from __future__ import annotations
 
+import sys
 import warnings
 
 import numpy as np
@@ -182,7 +183,7 @@ def _accumulate(variable, grad, create_graph: bool) -> None:
     if grad._data.shape != variable._data.shape:
         grad = grad.sum_to_size(variable._data.shape)
     if variable._grad is None:
-        variable._grad = grad if create_graph else grad.detach()._fresh_copy()
+        variable._grad = grad if create_graph else _owned(grad)
     elif create_graph:
         variable._grad = variable._grad + grad
     else:
@@ -191,6 +192,18 @@ def _accumulate(variable, grad, create_graph: bool) -> None:
             variable._grad._version_counter[0] += 1
     for hook in list((variable._post_accumulate_hooks or {}).values()):
         hook(variable)
+
+
+def _owned(grad):
+    """A gradient tensor that ``.grad`` may keep and later add into in place.
+
+    If nothing else holds the array (only ``grad`` itself does), it is taken over; otherwise it is
+    copied, so that accumulating into ``.grad`` can never change a tensor the user still sees.
+    """
+    data = grad._data
+    if data.base is None and sys.getrefcount(data) == 2 and data.flags.writeable:
+        return grad.detach()
+    return grad.detach()._fresh_copy()
 
 
 def _check_anomaly(node, grads) -> None:

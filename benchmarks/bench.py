@@ -1,0 +1,295 @@
+"""minigrad against torch and a hand-written NumPy forward+backward, side by side in one run.
+
+    python benchmarks/bench.py            # everything (about two minutes)
+    python benchmarks/bench.py --quick    # fewer repeats, no 1e6 chain
+
+Peers that are not installed are skipped with a note. Every figure is a median of repeats; the
+ratios are taken between figures measured in this same run. NumPy's BLAS is held to one thread.
+"""
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")  # before NumPy loads its BLAS
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("MKL_NUM_THREADS", "1")
+
+import argparse  # noqa: E402
+import importlib  # noqa: E402
+import json  # noqa: E402
+import platform  # noqa: E402
+import resource  # noqa: E402
+import statistics  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+
+def median_time(fn, repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+# -- peers: each gives the same workloads through the same calls ------------------------------------
+class Engine:
+    """minigrad, torch or mygrad: anything with torch's API."""
+
+    def __init__(self, module, label):
+        self.lib, self.label = module, label
+
+    def chain(self, n):
+        lib = self.lib
+        x = lib.tensor([1.0], requires_grad=True)
+        t0 = time.perf_counter()
+        y = x
+        for _ in range(n):
+            y = y * 1.0000001
+        t1 = time.perf_counter()
+        y.sum().backward()
+        t2 = time.perf_counter()
+        return (t1 - t0) / n, (t2 - t1) / n
+
+    def descent(self):
+        lib = self.lib
+        x = lib.tensor(2.0, requires_grad=True)
+        for _ in range(100):
+            y = x**2 + 3 * x + 1
+            y.backward()
+            with lib.no_grad():
+                x -= 0.1 * x.grad
+            x.grad.zero_()
+        return float(x.item())
+
+    def mlp(self, sizes, batch):
+        lib = self.lib
+        rng = np.random.default_rng(0)
+        params = []
+        for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
+            w = lib.tensor((rng.uniform(-1, 1, (fan_in, fan_out)) / np.sqrt(fan_in)).astype(np.float32), requires_grad=True)
+            b = lib.tensor(np.zeros(fan_out, np.float32), requires_grad=True)
+            params += [w, b]
+        x = lib.tensor(rng.standard_normal((batch, sizes[0])).astype(np.float32))
+        target = lib.tensor(rng.standard_normal((batch, sizes[-1])).astype(np.float32))
+
+        def step():
+            h = x
+            for i in range(0, len(params), 2):
+                h = h @ params[i] + params[i + 1]
+                if i + 2 < len(params):
+                    h = h.relu()
+            loss = ((h - target) ** 2).mean()
+            loss.backward()
+            with lib.no_grad():
+                for p in params:
+                    p -= 0.01 * p.grad
+                    p.grad = None
+            return loss
+
+        return step
+
+
+class HandNumPy:
+    """The floor for any NumPy engine: the same maths, written out, no graph."""
+
+    label = "numpy (hand)"
+
+    def chain(self, n):
+        x = np.ones(1, np.float32)
+        c = np.float32(1.0000001)
+        t0 = time.perf_counter()
+        outs = [x]
+        for _ in range(n):
+            outs.append(outs[-1] * c)  # keep outputs, as an engine must
+        t1 = time.perf_counter()
+        g = np.ones(1, np.float32)
+        for _ in range(n):
+            g = g * c
+        t2 = time.perf_counter()
+        return (t1 - t0) / n, (t2 - t1) / n
+
+    def descent(self):
+        x = np.array(2.0, np.float32)
+        for _ in range(100):
+            _ = x**2 + 3 * x + 1
+            grad = 2 * x + 3
+            x -= np.float32(0.1) * grad
+        return float(x)
+
+    def mlp(self, sizes, batch):
+        rng = np.random.default_rng(0)
+        params = []
+        for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
+            params += [rng.uniform(-1, 1, (fan_in, fan_out)).astype(np.float32) / np.float32(np.sqrt(fan_in)),
+                       np.zeros(fan_out, np.float32)]
+        x = rng.standard_normal((batch, sizes[0])).astype(np.float32)
+        target = rng.standard_normal((batch, sizes[-1])).astype(np.float32)
+        layers = len(params) // 2
+
+        def step():
+            inputs, pre = [], []
+            h = x
+            for i in range(layers):
+                inputs.append(h)
+                h = h @ params[2 * i] + params[2 * i + 1]
+                pre.append(h)
+                if i + 1 < layers:
+                    h = np.maximum(h, 0)
+            diff = h - target
+            loss = np.mean(diff * diff)
+            g = diff * np.float32(2.0 / diff.size)
+            for i in reversed(range(layers)):
+                if i + 1 < layers:
+                    g = g * (pre[i] > 0)
+                gw, gb = inputs[i].T @ g, g.sum(0)
+                if i:
+                    g = g @ params[2 * i].T
+                params[2 * i] -= np.float32(0.01) * gw
+                params[2 * i + 1] -= np.float32(0.01) * gb
+            return loss
+
+        return step
+
+
+# -- memory of a long chain, one process per measurement (peak RSS is per process) ---------------------
+def rss_mib() -> float:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def chain_memory_child(peer: str, n: int) -> dict:
+    if peer == "numpy":
+        x = np.ones(1, np.float32)
+        before = rss_mib()
+        t0 = time.perf_counter()
+        outs = [x]
+        for _ in range(n):
+            outs.append(outs[-1] * np.float32(1.0000001))
+        g = np.ones(1, np.float32)
+        for _ in range(n):
+            g = g * np.float32(1.0000001)
+        seconds = time.perf_counter() - t0
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        del outs
+        return {"seconds": seconds, "peak": peak - before, "after": rss_mib() - before, "ok": True}
+    lib = importlib.import_module(peer)
+    if peer == "torch":
+        lib.set_num_threads(1)
+    x = lib.tensor([1.0], requires_grad=True)
+    before = rss_mib()
+    t0 = time.perf_counter()
+    y = x
+    try:
+        for _ in range(n):
+            y = y * 1.0000001
+        y.sum().backward()
+        ok = True
+    except RecursionError:
+        ok = False
+    seconds = time.perf_counter() - t0
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    after = rss_mib() - before  # the graph's structure is still referenced by y; saved values are gone
+    return {"seconds": seconds, "peak": peak - before, "after": after, "ok": ok}
+
+
+def chain_memory(peer: str, n: int) -> dict | None:
+    code = f"import json, sys; sys.path.insert(0, {os.path.dirname(__file__)!r}); import bench; " \
+           f"print(json.dumps(bench.chain_memory_child({peer!r}, {n})))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=os.environ)
+    if out.returncode != 0:
+        return None
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+# -- the report -----------------------------------------------------------------------------------------
+def blas_info() -> str:
+    try:
+        config = np.show_config(mode="dicts")
+        blas = config["Build Dependencies"]["blas"]
+        return f"{blas.get('name')} {blas.get('version', '')}".strip()
+    except Exception:  # noqa: BLE001 - informational only
+        return "unknown"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="fewer repeats and no 1e6-node chain")
+    args = parser.parse_args()
+    repeats = 3 if args.quick else 7
+
+    peers = []
+    notes = []
+    import minigrad
+
+    peers.append(("minigrad", Engine(minigrad, "minigrad")))
+    try:
+        import torch
+
+        peers.append(("torch-1t", Engine(torch, "torch (1 thread)")))
+        peers.append(("torch-2t", Engine(torch, "torch (2 threads)")))
+    except ImportError:
+        torch = None
+        notes.append("torch is not installed: skipped")
+    try:
+        import mygrad
+
+        peers.append(("mygrad", Engine(mygrad, "mygrad")))
+    except ImportError:
+        notes.append("mygrad is not installed: skipped (optional peer)")
+    peers.append(("numpy", HandNumPy()))
+
+    def threads(name):
+        if torch is not None:
+            torch.set_num_threads(2 if name == "torch-2t" else 1)
+
+    rows: dict[str, dict[str, float]] = {}
+    for name, peer in peers:
+        threads(name)
+        r = rows.setdefault(name, {})
+        fwd, bwd = zip(*(peer.chain(20_000) for _ in range(repeats)))
+        r["node fwd (us)"] = statistics.median(fwd) * 1e6
+        r["node bwd (us)"] = statistics.median(bwd) * 1e6
+        r["descent (ms)"] = median_time(peer.descent, repeats) * 1e3
+        small = peer.mlp((784, 128, 10), 64)
+        small()
+        r["mlp b64 (ms)"] = median_time(small, repeats * 5) * 1e3
+        big = peer.mlp((784, 512, 512, 10), 256)
+        big()
+        r["mlp b256 (ms)"] = median_time(big, repeats) * 1e3
+    threads("torch-1t")
+
+    columns = list(next(iter(rows.values())))
+    print(f"python {platform.python_version()}, numpy {np.__version__} (BLAS: {blas_info()}, 1 thread), "
+          f"minigrad {minigrad.__version__}" + (f", torch {torch.__version__}" if torch else ""))
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores; medians of {repeats} runs (MLP b64: {repeats * 5})")
+    for n in notes:
+        print("note:", n)
+    print()
+    print(f"{'':18}" + "".join(f"{c:>16}" for c in columns))
+    for name, _ in peers:
+        print(f"{name:18}" + "".join(f"{rows[name][c]:16.3f}" for c in columns))
+    for base in ("torch-1t", "numpy"):
+        if base in rows:
+            print(f"{'minigrad/' + base:18}" + "".join(f"{rows['minigrad'][c] / rows[base][c]:16.2f}" for c in columns))
+
+    print()
+    depths = [100_000] if args.quick else [100_000, 1_000_000]
+    print(f"{'chain':18}{'depth':>10}{'seconds':>10}{'peak MiB':>10}{'after MiB':>10}{'ok':>6}")
+    for n in depths:
+        for peer in ["minigrad", "torch", "numpy"] + (["mygrad"] if any(p == "mygrad" for p, _ in peers) else []):
+            if peer == "torch" and torch is None:
+                continue
+            m = chain_memory(peer, n)
+            if m is None:
+                print(f"{peer:18}{n:>10}   failed")
+                continue
+            print(f"{peer:18}{n:>10}{m['seconds']:10.2f}{m['peak']:10.1f}{m['after']:10.1f}{str(m['ok']):>6}")
+
+
+if __name__ == "__main__":
+    main()
