@@ -106,6 +106,12 @@ CASES = {
     "expand_fewer_sizes": lambda lib: x(lib, 2, 3).expand(3),
     "expand_fewer_sizes_double": lambda lib: x(lib, 2, 3, dtype=lib.float64).expand(3),
     "expand_leading_minus_one": lambda lib: x(lib, 3).expand(-1, 3),
+    # empty reductions
+    "max_of_empty": lambda lib: x(lib, 0, 3).max(),
+    "min_of_empty": lambda lib: x(lib, 0, 3).min(),
+    "amax_of_empty": lambda lib: x(lib, 0, 3).amax(),
+    "max_empty_dim": lambda lib: x(lib, 0, 3).max(0),
+    "amax_empty_dim": lambda lib: x(lib, 0, 3).amax(0),
     # dtypes
     "mean_of_int": lambda lib: lib.tensor([1, 2, 3]).mean(),
     "mean_of_int_dim": lambda lib: lib.tensor([[1, 2, 3]]).mean(0),

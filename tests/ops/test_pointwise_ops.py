@@ -147,6 +147,11 @@ def test_where_with_number(other, side):
         check(lambda lib, c, t: lib.where(c, t, other), both(cond), x)
 
 
+@pytest.mark.parametrize("pair", [(1, 0), (1.0, 0), (True, False), (2.5, 1.5), (True, 0)], ids=str)
+def test_where_with_two_numbers(pair):
+    check(lambda lib, t: lib.where(t > 0, *pair), values(1, (2, 3)))
+
+
 def test_where_mixed_dtypes():
     cond = both(values(1, (2, 3)) > 0)
     check(lambda lib, c, x, y: lib.where(c, x, y), cond, values(2, (2, 3)).astype("float32"),

@@ -68,6 +68,20 @@ def test_empty_dim_list_reduces_everything(name, dims):
     check(lambda lib, t: getattr(t, name)(dims, keepdim=True), values(0, (2, 3)))
 
 
+@pytest.mark.parametrize("name", ["sum", "mean"])
+def test_dim_none_with_keepdim(name):
+    check(lambda lib, t: getattr(t, name)(dim=None, keepdim=True), values(0, (2, 3)))
+    check(lambda lib, t: getattr(lib, name)(t, None, True), values(0, (2, 1, 3)))
+
+
+@pytest.mark.parametrize("name", ["sum", "mean", "amax", "logsumexp", "softmax", "log_softmax"])
+def test_reductions_of_empty_tensors(name):
+    def fn(lib, t):
+        return getattr(t, name)(0) if name in ("logsumexp", "softmax", "log_softmax") else getattr(t, name)(1)
+
+    check(fn, values(0, (0, 3)))
+
+
 @pytest.mark.parametrize("array", [np.array([[1, 2], [3, 4]]), np.array([True, False, True]),
                                    np.array([1, 2], dtype=np.int32)], ids=["int64", "bool", "int32"])
 def test_sum_of_integers_and_bools_is_int64(array):
@@ -215,3 +229,9 @@ def test_softmax_family_extreme_values(name, dtype):
 @pytest.mark.parametrize("name", ["softmax", "log_softmax"])
 def test_softmax_family_dtype_argument(name):
     check(lambda lib, t: getattr(t, name)(0, dtype=lib.float64), values(2, (3, 2)).astype("float32"))
+
+
+def test_logsumexp_needs_dims():
+    from tests.ops._differential import check_error
+
+    check_error(lambda lib: lib.ones(2, 3).logsumexp(dim=None))
