@@ -401,8 +401,9 @@ def where(condition, input, other):
                            f"{name or type(condition).__name__}. Build the condition with a comparison, "
                            "e.g. x > 0, or convert it with .bool().")
     like = input if isinstance(input, Tensor) else other
-    if not isinstance(like, Tensor):
-        like = Tensor._make(np.asarray(input, dtype=np.float32))
+    if not isinstance(like, Tensor):  # two numbers: their own promotion decides (1 and 0 give int64)
+        d = _dtype.result_type((-1, _dtype.scalar_dtype(input)), (-1, _dtype.scalar_dtype(other)))
+        like = Tensor._make(np.zeros((), d.np))
     return Where.apply(condition, as_tensor_like(input, like), as_tensor_like(other, like))
 
 

@@ -126,7 +126,7 @@ def _check_not_empty(a, name):
     if a._data.size == 0:
         raise RuntimeError(
             f"{name}(): Expected reduction dim to be specified for input.numel() == 0. Specify the "
-            "reduction dim with the 'dim' argument."
+            "reduction dim with the 'dim' argument. An empty tensor has no largest or smallest element."
         )
 
 
@@ -232,9 +232,9 @@ class LogSumExp(Function):
     def forward(ctx, a, dims, keepdim):
         x = float_array(a)
         ctx.save_for_backward(a)
-        ctx.kept = _kept_shape(a.shape, dims)
+        ctx.kept = kept = _kept_shape(a.shape, dims)
         # subtract the maximum so exp cannot overflow; an all -inf slice stays -inf
-        m = np.max(x, axis=dims, keepdims=True) if x.size else np.zeros(ctx.kept, x.dtype)
+        m = np.max(x, axis=dims, keepdims=True) if x.size else np.zeros(kept, x.dtype)
         m = np.where(np.isfinite(m), m, 0)
         with np.errstate(divide="ignore"):
             out = np.log(np.sum(np.exp(x - m), axis=dims, keepdims=True)) + m
@@ -255,6 +255,8 @@ class Softmax(Function):
     def forward(ctx, a, dim):
         ctx.dim = dim
         x = float_array(a)
+        if x.size == 0:
+            return x.copy()
         e = np.exp(x - np.max(x, axis=dim, keepdims=True))
         return e / np.sum(e, axis=dim, keepdims=True)
 
@@ -272,6 +274,8 @@ class LogSoftmax(Function):
     def forward(ctx, a, dim):
         ctx.dim = dim
         x = float_array(a)
+        if x.size == 0:
+            return x.copy()
         shifted = x - np.max(x, axis=dim, keepdims=True)
         return shifted - np.log(np.sum(np.exp(shifted), axis=dim, keepdims=True))
 
@@ -285,7 +289,7 @@ class LogSoftmax(Function):
 def sum(input, dim=None, keepdim=False, *, dtype=None):
     if dtype is not None:
         input = input.to(dtype)
-    if dim is None:
+    if dim is None and not keepdim:
         return SumAll.apply(input, tuple(range(input.ndim)), False)
     return Sum.apply(input, _all_dims(input, dim), keepdim)
 
@@ -293,7 +297,7 @@ def sum(input, dim=None, keepdim=False, *, dtype=None):
 def mean(input, dim=None, keepdim=False, *, dtype=None):
     if dtype is not None:
         input = input.to(dtype)
-    if dim is None:
+    if dim is None and not keepdim:
         return MeanAll.apply(input, tuple(range(input.ndim)), False)
     return Mean.apply(input, _all_dims(input, dim), keepdim)
 
@@ -306,7 +310,7 @@ def _max_min(input, dim, keepdim, full_cls, pick_cls, arg):
     d = wrap_dim(dim, input.ndim)
     if input.shape[d] == 0 if input.ndim else False:
         raise IndexError(f"{'max' if full_cls is MaxAll else 'min'}(): Expected reduction dim {d} to have "
-                         "non-zero size.")
+                         "non-zero size. An empty dim has no largest or smallest element.")
     data = input._data if input.ndim else input._data.reshape(1)
     indices = arg(data, axis=d if input.ndim else 0)
     if not input.ndim:
@@ -340,7 +344,12 @@ def minimum(a, b):
 def amax(input, dim=(), keepdim=False):
     dims = _all_dims(input, None if dim is None else dim)
     if input._data.size == 0:
-        _check_not_empty(input, "amax")
+        if dim is None or dim == () or dim == []:
+            _check_not_empty(input, "amax")
+        for d in dims:
+            if input.shape[d] == 0:
+                raise IndexError(f"amax(): Expected reduction dim {d} to have non-zero size. An empty dim "
+                                 "has no largest or smallest element.")
     return Amax.apply(input, dims, keepdim)
 
 
@@ -393,6 +402,9 @@ def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
 
 
 def logsumexp(input, dim, keepdim=False):
+    if dim is None:
+        raise TypeError("logsumexp(): argument 'dim' must be tuple of ints, not NoneType. Name the dim(s) to "
+                        "reduce, e.g. x.logsumexp(0).")
     return LogSumExp.apply(input, _all_dims(input, dim), keepdim)
 
 
