@@ -99,6 +99,8 @@ CASES = {
     "index_list_after_slice": lambda lib: x(lib, 2, 3, 4)[[0, 1], :, [0, 7]],
     "index_list_after_int": lambda lib: x(lib, 2, 3, 4)[0, :, [0, 5]],
     "index_0d": lambda lib: x(lib)[0],
+    "index_float": lambda lib: x(lib, 3)[1.5],
+    "index_float_in_tuple": lambda lib: x(lib, 3, 2)[0, 1.0],
     "index_negative_step": lambda lib: x(lib, 3)[::-1],
     "index_zero_step": lambda lib: x(lib, 3)[::0],
     # expand

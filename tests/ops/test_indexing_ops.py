@@ -233,3 +233,9 @@ def test_list_of_lists_is_read_as_a_tuple_with_torch_warning():
     check(fn, values(0, (3, 4)))
     assert len(texts["minigrad"]) == len(texts["torch"]) == 1
     assert texts["minigrad"][0].startswith(texts["torch"][0])
+
+
+def test_empty_index_list_picks_nothing():
+    check(lambda lib, t: t[[]], values(0, (2, 3)))
+    check(lambda lib, t: t[:, []], values(0, (2, 3)))
+    check(lambda lib, t: t[lib.tensor([], dtype=lib.int64)], values(0, (2, 3)))

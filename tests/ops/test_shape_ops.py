@@ -102,6 +102,11 @@ def test_T(shape):
         check(lambda lib, t: t.t(), values(0, shape))
 
 
+def test_transpose_and_permute_of_0d():
+    check(lambda lib, t: t.transpose(0, -1), values(0, ()))
+    check(lambda lib, t: t.permute(()), values(0, ()))
+
+
 @pytest.mark.parametrize("shape", [(3, 4), (2, 3, 4), (2, 1, 3, 4)], ids=str)
 def test_mT(shape):
     check(lambda lib, t: t.mT, values(0, shape))
