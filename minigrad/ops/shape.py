@@ -85,7 +85,7 @@ class Transpose(Function):
     @staticmethod
     def forward(ctx, a, d0, d1):
         ctx.dims = (d0, d1)
-        return np.swapaxes(a._data, d0, d1)
+        return np.swapaxes(a._data, d0, d1) if a._data.ndim else a._data[...]
 
     @staticmethod
     def backward(ctx, grad):
@@ -508,9 +508,14 @@ def _numpy_key(key):
                 return int(k._data)  # a 0-d integer tensor indexes like the int it holds
             return k._data
         if isinstance(k, list):
+            return np.asarray(k, dtype=np.int64) if not k else np.asarray(k)  # [] picks nothing
+        if isinstance(k, (bool, np.ndarray)):
             return np.asarray(k)
-        if isinstance(k, bool):
-            return np.asarray(k)
+        if not (k is None or k is Ellipsis or isinstance(k, (int, np.integer, slice))):
+            raise IndexError(
+                "only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are valid "
+                f"indices (got {type(k).__name__}). Positions are whole numbers; use int(...) or .long()."
+            )
         return k
 
     if isinstance(key, list) and builtins.any(
