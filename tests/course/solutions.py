@@ -23,3 +23,14 @@ SOLUTIONS = {
               "answer_3 = 4"),
     },
 }
+SOLUTIONS["02_leaf_tensors.ipynb"] = {
+    "1": ("a = torch.tensor([1.0], requires_grad=True)\nb = a * 2\nc = torch.tensor([1.0])\n"
+          "d = c * 2\ne = b.detach()\nanswer_1 = [a.is_leaf, b.is_leaf, c.is_leaf, d.is_leaf, e.is_leaf]",
+          "answer_1 = [True, False, True, False, False]"),
+    "2": ("x = torch.tensor(2.0, requires_grad=True)\ny = x ** 3\ny.retain_grad()\nout = y * y\n"
+          "out.backward()\nanswer_2 = [y.grad.item(), x.grad.item()]",
+          "answer_2 = [16.0, 48.0]"),
+    "3": ("x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)\ns = (x * x).sum()\n"
+          "s.backward(retain_graph=True)\ns.backward()\nanswer_3 = x.grad",
+          "answer_3 = [2.0, 4.0, 6.0]"),
+}
