@@ -34,3 +34,13 @@ SOLUTIONS["02_leaf_tensors.ipynb"] = {
           "s.backward(retain_graph=True)\ns.backward()\nanswer_3 = x.grad",
           "answer_3 = [2.0, 4.0, 6.0]"),
 }
+SOLUTIONS["03_detach_and_data.ipynb"] = {
+    "1": ("a = torch.tensor([1.0, 2.0], requires_grad=True)\nb = a.detach()\nb.mul_(10)\nanswer_1 = a",
+          "answer_1 = [1.0, 2.0]"),
+    "2": ("x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)\n(x ** 2 * x.detach()).sum().backward()\n"
+          "answer_2 = x.grad",
+          "answer_2 = [3.0, 12.0, 27.0]"),
+    "3": ("x = torch.tensor([0.0, 1.0], requires_grad=True)\ny = x.exp()\ny.detach().add_(1)\n"
+          "y.data.mul_(2)\ny.detach().mul_(3)\nanswer_3 = y._version",
+          "answer_3 = 3"),
+}
