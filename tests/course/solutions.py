@@ -44,3 +44,14 @@ SOLUTIONS["03_detach_and_data.ipynb"] = {
           "y.data.mul_(2)\ny.detach().mul_(3)\nanswer_3 = y._version",
           "answer_3 = 3"),
 }
+SOLUTIONS["04_backward_and_jacobians.ipynb"] = {
+    "1": ("x = torch.tensor([2.0, 3.0], requires_grad=True)\ny = torch.stack([x[0] * x[1], x[0] + x[1]])\n"
+          "answer_1 = [torch.autograd.grad(y[i], x, retain_graph=True)[0].tolist() for i in range(2)]",
+          "answer_1 = [[3.0, 1.0], [2.0, 1.0]]"),
+    "2": ("x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)\ny = x ** 2\n"
+          "y.backward(torch.tensor([1.0, 0.5, 2.0]))\nanswer_2 = x.grad",
+          "answer_2 = [2.0, 4.0, 6.0]"),
+    "3": ("x = torch.tensor(2.0, requires_grad=True)\n(g,) = torch.autograd.grad(x ** 4, x, create_graph=True)\n"
+          "(h,) = torch.autograd.grad(g, x)\nanswer_3 = h.item()",
+          "answer_3 = 32.0"),
+}
