@@ -79,7 +79,8 @@ def check_second(fn, arrays, seed=0, tol=None):
     ws = [_weights(rng, a) for a in arrays]
 
     xs, first = _first_derivatives(fn, arrays, v, create_graph=True)
-    total = sum(((g * minigrad.tensor(w)).sum() for g, w in zip(first, ws)), minigrad.tensor(0.0, dtype=minigrad.float64))
+    zero = minigrad.tensor(0.0, dtype=minigrad.float64)
+    total = sum(((g * minigrad.tensor(w)).sum() for g, w in zip(first, ws)), zero)
     if total.requires_grad:
         second = minigrad.autograd.grad(total, xs, allow_unused=True)
     else:  # the first derivative does not depend on x at all (a linear op): the second is zero
