@@ -8,6 +8,7 @@ from .reduction import (
     all, amax, any, argmax, argmin, log_softmax, logsumexp, max, mean, min, softmax, std, sum, var,
 )
 from .shape import (
-    cat, clone, concat, concatenate, expand, flatten, getitem, permute, reshape, select, squeeze, stack,
-    sum_to_size, t, to_dtype, transpose, unsqueeze, view,
+    cat, clone, concat, concatenate, expand, flatten, permute, reshape, squeeze, stack, sum_to_size, t,
+    to_dtype, transpose, unsqueeze, view,
 )
+from .indexing import getitem, select

@@ -10,7 +10,9 @@ import numpy as np
 from .. import _dtype
 from ..autograd.function import Function
 from .._tensor import Tensor
-from ._common import binary_operands, broadcast_shapes, check_broadcast, common_arrays, float_arrays, is_number
+from ._common import (
+    binary_operands, broadcast_shapes, check_broadcast, common_arrays, float_arrays, is_number,
+)
 
 
 class Add(Function):
@@ -131,7 +133,8 @@ class Pow(Function):
     def forward(ctx, a, exponent):
         ctx.save_for_backward(a)
         ctx.exponent = exponent
-        d = _dtype.result_type((a._data.ndim, _dtype.from_numpy(a._data.dtype)), (-1, _dtype.scalar_dtype(exponent)))
+        d = _dtype.result_type((a._data.ndim, _dtype.from_numpy(a._data.dtype)),
+                               (-1, _dtype.scalar_dtype(exponent)))
         if d is _dtype.bool_:  # torch takes x ** True and x ** False as the shortcuts x and 1
             return a._data.copy() if exponent else np.ones_like(a._data)
         if d._kind == _dtype.INT and exponent < 0:
@@ -292,7 +295,8 @@ def _matmul_mismatch(sx, sy, batch) -> str:
         n = int(np.prod(batch))
         text = (f"Expected size for first two dimensions of batch2 tensor to be: [{n}, {sx[-1]}] but got: "
                 f"[{n}, {sy[-2]}].")
-    return text + " In a @ b the last size of a must equal the size of b's first (1-d b) or second-to-last dim."
+    return text + (" In a @ b the last size of a must equal the size of b's first (1-d b) or "
+                   "second-to-last dim.")
 
 
 # -- the functions behind the operators ---------------------------------------------------------------
@@ -301,9 +305,13 @@ def add(input, other, *, alpha=1):
     return Add.apply(a, b, alpha)
 
 
+def _is_bool(x) -> bool:
+    return isinstance(x, (bool, np.bool_)) or getattr(x, "dtype", None) == _dtype.bool_
+
+
 def _refuse_bool(*operands) -> None:
-    if any(isinstance(x, (bool, np.bool_)) or getattr(x, "dtype", None) == _dtype.bool_ for x in operands):
-        if all(isinstance(x, (bool, np.bool_)) or getattr(x, "dtype", None) == _dtype.bool_ for x in operands):
+    if any(_is_bool(x) for x in operands):
+        if all(_is_bool(x) for x in operands):
             raise RuntimeError(
                 "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or "
                 "`logical_xor()` operator instead. For bools, a - b is 'exactly one of them', which is xor."

@@ -13,7 +13,7 @@ from ._common import float_array, wrap_dim, wrap_dims
 from .pointwise import where
 
 # what max(dim) and min(dim) return; torch's types are torch.return_types.max / .min
-_RETURN_TYPES = {"max": namedtuple("max", ["values", "indices"]), "min": namedtuple("min", ["values", "indices"])}
+_RETURN_TYPES = {name: namedtuple(name, ["values", "indices"]) for name in ("max", "min")}
 
 
 def _kept_shape(shape, dims) -> tuple:
@@ -74,7 +74,8 @@ class MeanAll(Mean):
     _grad_fn_name = "MeanBackward0"
 
 
-_LONG_NAMES = {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
+_LONG_NAMES = {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
+               "bool": "Bool"}
 
 
 class MaxAll(Function):
@@ -427,7 +428,8 @@ def log_softmax(input, dim, dtype=None):
 def _check_softmax_dtype(input, dim, name):
     x = input._data
     if x.dtype.kind not in "fc":
-        kernel = f"{name}_lastdim_kernel_impl" if dim == builtins.max(x.ndim, 1) - 1 else f"{name}_kernel_impl"
+        last = dim == builtins.max(x.ndim, 1) - 1
+        kernel = f"{name}_lastdim_kernel_impl" if last else f"{name}_kernel_impl"
         raise NotImplementedError(
             f"\"{kernel}\" not implemented for '{_LONG_NAMES[x.dtype.name]}'. Probabilities are not whole "
             "numbers: convert with .float() first, or pass dtype=minigrad.float32."
