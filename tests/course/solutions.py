@@ -55,3 +55,12 @@ SOLUTIONS["04_backward_and_jacobians.ipynb"] = {
           "(h,) = torch.autograd.grad(g, x)\nanswer_3 = h.item()",
           "answer_3 = 32.0"),
 }
+SOLUTIONS["05_controlling_gradients.ipynb"] = {
+    "1": ("t = torch.tensor([1.0], requires_grad=True)\nflags = []\n"
+          "with torch.no_grad():\n    flags.append((t * 2).requires_grad)\n"
+          "    with torch.enable_grad():\n        flags.append((t * 2).requires_grad)\n"
+          "with torch.set_grad_enabled(True):\n    flags.append((t * 2).requires_grad)\n"
+          "@torch.no_grad()\ndef g(u):\n    return u * 2\nflags.append(g(t).requires_grad)\nanswer_1 = flags",
+          "answer_1 = [False, False, True, False]"),
+    "2": ("answer_2 = count_nodes(deep(big, 7))", "answer_2 = 14"),
+}
