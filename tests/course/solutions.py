@@ -64,3 +64,12 @@ SOLUTIONS["05_controlling_gradients.ipynb"] = {
           "answer_1 = [False, False, True, False]"),
     "2": ("answer_2 = count_nodes(deep(big, 7))", "answer_2 = 14"),
 }
+SOLUTIONS["06_accumulation_and_zeroing.ipynb"] = {
+    "1": ("answer_1 = 1 / 5", "answer_1 = 1 / 4"),
+    "2": ("x = torch.tensor(0.0, requires_grad=True)\nfor _ in range(3):\n    ((x - 1) ** 2).backward()\n"
+          "    with torch.no_grad():\n        x -= 0.1 * x.grad\nanswer_2 = x.item()",
+          "answer_2 = 0.488"),
+    "3": ("x = torch.tensor(0.0, requires_grad=True)\nfor _ in range(3):\n    ((x - 1) ** 2).backward()\n"
+          "    with torch.no_grad():\n        x -= 0.1 * x.grad\n    x.grad.zero_()\nanswer_3 = x.item()",
+          "answer_3 = 1.008"),
+}
