@@ -73,3 +73,11 @@ SOLUTIONS["06_accumulation_and_zeroing.ipynb"] = {
           "    with torch.no_grad():\n        x -= 0.1 * x.grad\n    x.grad.zero_()\nanswer_3 = x.item()",
           "answer_3 = 1.008"),
 }
+SOLUTIONS["07_gradient_descent.ipynb"] = {
+    "1": ("xs = descend(0.1, steps=60)\nanswer_1 = next(k for k, v in enumerate(xs) if abs(v + 1.5) < 0.001)",
+          "answer_1 = 36"),
+    "2": ("answer_2 = 1.0", "answer_2 = 0.5"),
+    "3": ("points, losses = run(lambda ps: torch.optim.SGD(ps, lr=0.11))\n"
+          "d = points[:, 1] + 0.5\nanswer_3 = d[5] / d[4]",
+          "answer_3 = 1.2"),
+}
