@@ -40,7 +40,7 @@ def fingerprint(value, decimals: int = 3) -> str:
     return hashlib.sha256(f"{_SALT}|{decimals}|{text}".encode()).hexdigest()[:16]
 
 
-def check(label: str, answer, expected: str, hint: str, decimals: int = 3) -> bool:
+def check(label: str, answer, expected: str, hint: str, decimals: int = 3) -> None:
     """Print whether ``answer`` is right; on a wrong answer print ``hint`` too.
 
     ``expected`` is the fingerprint of the right answer; numbers are compared after rounding to
@@ -48,14 +48,10 @@ def check(label: str, answer, expected: str, hint: str, decimals: int = 3) -> bo
     """
     if answer is None or answer is Ellipsis:
         print(f"{label}: not answered yet. Replace the ... above with your answer and run both cells.")
-        return False
+        return
     try:
         right = fingerprint(answer, decimals) == expected
     except TypeError as error:
         print(f"{label}: wrong. {error}.")
-        return False
-    if right:
-        print(f"{label}: right.")
-    else:
-        print(f"{label}: wrong. Hint: {hint}")
-    return right
+        return
+    print(f"{label}: right." if right else f"{label}: wrong. Hint: {hint}")
