@@ -34,8 +34,8 @@ def _graph_spec(rng: np.random.Generator) -> dict:
             n += 1
         roots = [n - 1, int(rng.integers(0, n)), int(rng.integers(n_leaves, n))]
         spec = {"requires": requires, "data": data, "ops": ops, "roots": roots}
-        values = _build(spec, _NUMPY)[0]
-        if all(np.all(np.abs(v) < 30) for v in values):
+        values, parents, root = _build(spec, _NUMPY)
+        if parents[root] and all(np.all(np.abs(v) < 30) for v in values):
             return spec
 
 
@@ -63,13 +63,17 @@ _NUMPY = _Ops(lambda data, requires: np.asarray(data), lambda c: np.asarray(c))
 
 
 def _build(spec: dict, ops: _Ops):
-    """(nodes, parents): every node of the graph in creation order and its parents' indices."""
+    """(nodes, parents, root): every node in creation order, its parents' indices, the root's index."""
     nodes = [ops.leaf(d, r) for d, r in zip(spec["data"], spec["requires"])]
     parents: list[list[int]] = [[] for _ in nodes]
+    requires = list(spec["requires"])
 
     def add_node(value, parent_ids):
+        # As in torch, a result is recorded (has parents) only if an input requires grad.
+        recorded = any(requires[p] for p in parent_ids)
         nodes.append(value)
-        parents.append(parent_ids)
+        parents.append(parent_ids if recorded else [])
+        requires.append(recorded)
         return len(nodes) - 1
 
     index = list(range(len(nodes)))  # spec position -> node index
