@@ -64,12 +64,43 @@ def has_image(cell) -> bool:
                if out.output_type in ("display_data", "execute_result") for k in out.data)
 
 
+def with_answers(nb, name: str):
+    """The lesson with every exercise answered right and checked, then answered wrong and checked.
+
+    Returns the notebook and [(cell index, "right" or "wrong")] for the check cells' verdicts.
+    """
+    from .solutions import SOLUTIONS
+
+    nb = copy.deepcopy(nb)
+    cells, expected = [], []
+    for cell in nb.cells:
+        label = next((t.split("-")[1] for t in tags(cell) if t.startswith("exercise-")), None)
+        if label and tags(cell)[0].endswith("-answer"):
+            cell.source = SOLUTIONS[name][label][0]
+        cells.append(cell)
+        if label and tags(cell)[0].endswith("-check"):
+            expected.append((len(cells) - 1, "right"))
+            wrong = copy.deepcopy(cell)
+            wrong.source = SOLUTIONS[name][label][1]
+            wrong.metadata["tags"] = []
+            cells.append(wrong)
+            cells.append(copy.deepcopy(cell))
+            expected.append((len(cells) - 1, "wrong"))
+    nb.cells = cells
+    return nb, expected
+
+
 @functools.lru_cache(maxsize=None)
-def printed(name: str, engine: str) -> tuple[tuple[int, str], ...]:
-    """(cell index, printed text) of every compared code cell of a lesson run on ``engine``."""
-    nb = execute(read(name), engine)
-    return tuple((i, cell_text(c)) for i, c in enumerate(nb.cells)
-                 if c.cell_type == "code" and ENGINE_SPECIFIC not in tags(c))
+def run(name: str, engine: str):
+    """Run a lesson, its exercises answered (see with_answers), on ``engine``, once per process.
+
+    Returns ((cell index, printed text, compared?) for every code cell, expected verdicts).
+    """
+    nb, expected = with_answers(read(name), name)
+    done = execute(nb, engine)
+    texts = tuple((i, cell_text(c), ENGINE_SPECIFIC not in tags(c))
+                  for i, c in enumerate(done.cells) if c.cell_type == "code")
+    return texts, tuple(expected)
 
 
 def _close(a: str, b: str) -> bool:
@@ -83,7 +114,8 @@ def same_line(mine: str, theirs: str) -> bool:
     minigrad's errors carry torch's text and then one teaching sentence, so a minigrad line may
     go on after the whole of torch's line.
     """
-    theirs = theirs.replace("torch.", "minigrad.").replace("torch::autograd::", "")
+    mine, theirs = (line.replace("torch::autograd::", "").replace("torch.", "minigrad.")
+                    for line in (mine, theirs))
     if _same_tokens(mine, theirs):
         return True
     return len(mine) > len(theirs) and mine[len(theirs)] in " ." and _same_tokens(mine[:len(theirs)], theirs)

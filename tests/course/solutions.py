@@ -81,3 +81,14 @@ SOLUTIONS["07_gradient_descent.ipynb"] = {
           "d = points[:, 1] + 0.5\nanswer_3 = d[5] / d[4]",
           "answer_3 = 1.2"),
 }
+SOLUTIONS["08_fitting_parameters.ipynb"] = {
+    "1": ("A = np.array([[1.0, 0.0], [1.0, 1.0], [1.0, 2.0]])\n"
+          "answer_1 = np.linalg.lstsq(A, np.array([1.0, 2.0, 4.0]), rcond=None)[0]",
+          "answer_1 = [1.0, 1.5]"),
+    "2": ("xe, ye = torch.tensor(xe_np), torch.tensor(ye_np)\n"
+          "ab = torch.tensor([1.0, 0.0], requires_grad=True)\nopt = torch.optim.Adam([ab], lr=0.05)\n"
+          "for _ in range(2000):\n    opt.zero_grad()\n"
+          "    ((ab[0] * torch.exp(ab[1] * xe) - ye) ** 2).mean().backward()\n    opt.step()\n"
+          "answer_2 = ab",
+          "answer_2 = [2.0, -0.7]"),
+}

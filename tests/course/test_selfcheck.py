@@ -1,65 +1,47 @@
-"""The exercises' self-checks: a right answer passes, a wrong one fails, and neither cell reveals
-the answer."""
-import copy
+"""The exercises' self-checks: a right answer passes, a wrong one fails, nothing reveals the answer."""
+import sys
 
 import pytest
 
-from ._notebooks import LESSONS, cell_text, execute, read, tags
-from .solutions import SOLUTIONS
+from ._notebooks import LESSONS, LESSONS_DIR, run
 
 
-def _with_answers(nb, name):
-    """Each exercise answered right, checked, then answered wrong and checked again."""
-    nb = copy.deepcopy(nb)
-    cells, expected = [], []
-    for cell in nb.cells:
-        label = next((t.split("-")[1] for t in tags(cell) if t.startswith("exercise-")), None)
-        if label and tags(cell)[0].endswith("-answer"):
-            cell.source = SOLUTIONS[name][label][0]
-        cells.append(cell)
-        if label and tags(cell)[0].endswith("-check"):
-            expected.append((len(cells) - 1, "right"))
-            wrong = copy.deepcopy(cell)
-            wrong.source = SOLUTIONS[name][label][1]
-            wrong.metadata["tags"] = []
-            cells.append(wrong)
-            cells.append(copy.deepcopy(cell))
-            expected.append((len(cells) - 1, "wrong"))
-    nb.cells = cells
-    return nb, expected
+@pytest.fixture(scope="module")
+def selfcheck():
+    sys.path.insert(0, str(LESSONS_DIR))
+    try:
+        import selfcheck
+    finally:
+        sys.path.remove(str(LESSONS_DIR))
+    return selfcheck
 
 
 @pytest.mark.parametrize("name", LESSONS)
 def test_self_checks_tell_right_from_wrong(name):
     pytest.importorskip("nbclient")
     pytest.importorskip("matplotlib")
-    nb, expected = _with_answers(read(name), name)
-    done = execute(nb, "minigrad")
+    texts, expected = run(name, "minigrad")
+    printed = {i: text for i, text, _ in texts}
     for index, verdict in expected:
-        text = cell_text(done.cells[index])
-        assert f": {verdict}." in text, f"{name} cell {index}: expected {verdict}, got {text!r}"
+        assert f": {verdict}." in printed[index], f"{name} cell {index}: expected {verdict}, got {printed[index]!r}"
 
 
-@pytest.mark.parametrize("name", LESSONS)
-def test_unanswered_exercises_say_so(name):
-    pytest.importorskip("nbclient")
-    from ._notebooks import printed
-
-    texts = "".join(text for _, text in printed(name, "minigrad"))
-    assert texts.count("not answered yet") == len(SOLUTIONS[name])
-    assert ": right." not in texts
-
-
-def test_fingerprints_hide_and_round():
-    import sys
-
-    from ._notebooks import LESSONS_DIR
-    sys.path.insert(0, str(LESSONS_DIR))
-    try:
-        from selfcheck import fingerprint
-    finally:
-        sys.path.remove(str(LESSONS_DIR))
-    assert fingerprint(1.5) == fingerprint([1.5][0] + 1e-5) != fingerprint(1.51)
+def test_fingerprints_round_and_hide(selfcheck):
+    fingerprint = selfcheck.fingerprint
+    assert fingerprint(1.5) == fingerprint(1.5 + 1e-5) != fingerprint(1.51)
     assert fingerprint(-0.0) == fingerprint(0.0)
-    assert fingerprint([1, 2]) == fingerprint((1.0, 2.0))
+    assert fingerprint([1, 2]) == fingerprint((1.0, 2.0)) != fingerprint([2, 1])
+    assert fingerprint(" MeanBackward0") == fingerprint("meanbackward0")
     assert len(fingerprint(3.0)) == 16
+
+
+def test_check_prints_only_a_verdict(selfcheck, capsys):
+    secret = selfcheck.fingerprint([4.0, 6.0])
+    assert selfcheck.check("Exercise 1", [4.0, 6.0], secret, hint="h") is None
+    assert capsys.readouterr().out == "Exercise 1: right.\n"
+    selfcheck.check("Exercise 1", [4.0, 7.0], secret, hint="look again")
+    assert capsys.readouterr().out == "Exercise 1: wrong. Hint: look again\n"
+    selfcheck.check("Exercise 1", ..., secret, hint="h")
+    assert "not answered yet" in capsys.readouterr().out
+    selfcheck.check("Exercise 1", object(), secret, hint="h")
+    assert capsys.readouterr().out.startswith("Exercise 1: wrong.")
