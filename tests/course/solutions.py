@@ -92,3 +92,8 @@ SOLUTIONS["08_fitting_parameters.ipynb"] = {
           "answer_2 = ab",
           "answer_2 = [2.0, -0.7]"),
 }
+SOLUTIONS["09_capstone_digits.ipynb"] = {
+    "1": ("answer_1 = sum(p.numel() for p in model.parameters())", "answer_1 = 2048 + 320"),
+    "2": ("answer_2 = torch.nn.functional.cross_entropy(torch.zeros(5, 10), torch.tensor([0, 1, 2, 3, 4])).item()",
+          "answer_2 = 1.0"),
+}

@@ -8,6 +8,10 @@ from ._notebooks import ENGINE_SPECIFIC, LESSONS, LESSONS_DIR, run, same_line, t
 from .solutions import SOLUTIONS
 
 
+def test_nine_numbered_lessons():
+    assert [name[:3] for name in LESSONS] == [f"{i:02d}_" for i in range(1, 10)]
+
+
 @pytest.mark.parametrize("name", LESSONS)
 def test_stored_without_outputs(name):
     nb = json.loads((LESSONS_DIR / name).read_text(encoding="utf-8"))
