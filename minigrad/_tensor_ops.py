@@ -6,9 +6,14 @@ a value it saved has changed since.
 """
 from __future__ import annotations
 
+import functools
+import numbers
+import warnings
+
 import numpy as np
 
 from . import _dtype, _random, ops
+from ._tensor import Tensor
 from .autograd import grad_mode
 
 _LEAF_INPLACE = (
@@ -21,37 +26,61 @@ _VIEW_OF_LEAF_INPLACE = (
 )
 
 
+def _operator(method):
+    """Operators combine tensors with tensors, numbers and arrays; for anything else (lists, strings,
+    None) they return NotImplemented, so Python tries the other side or raises its TypeError, and
+    ``x == None`` is simply False, as in torch."""
+
+    @functools.wraps(method)
+    def checked(self, other):
+        if not _is_operand(other):
+            return NotImplemented
+        return method(self, other)
+
+    return checked
+
+
 class TensorOps:
     __slots__ = ()
 
     # -- arithmetic operators ---------------------------------------------------------------------
+    @_operator
     def __add__(self, other):
         return ops.add(self, other)
 
+    @_operator
     def __radd__(self, other):
         return ops.add(self, other)
 
+    @_operator
     def __sub__(self, other):
         return ops.sub(self, other)
 
+    @_operator
     def __rsub__(self, other):
         return ops.rsub(self, other)
 
+    @_operator
     def __mul__(self, other):
         return ops.mul(self, other)
 
+    @_operator
     def __rmul__(self, other):
         return ops.mul(self, other)
 
+    @_operator
     def __truediv__(self, other):
         return ops.div(self, other)
 
+    @_operator
     def __rtruediv__(self, other):
         return ops.reciprocal(self) * other
 
+    @_operator
     def __floordiv__(self, other):
         return ops.floor_divide(self, other)
 
+    @_operator
     def __pow__(self, exponent):
         return ops.pow(self, exponent)
 
@@ -61,9 +90,11 @@ class TensorOps:
         return ops.pow(base, self) if isinstance(base, type(self)) else ops.arithmetic.Rpow.apply(
             as_tensor_like(base, self), self)
 
+    @_operator
     def __matmul__(self, other):
         return ops.matmul(self, other)
 
+    @_operator
     def __rmatmul__(self, other):
         return ops.matmul(other, self)
 
@@ -79,30 +110,39 @@ class TensorOps:
     def __invert__(self):
         return ops.logical_not(self) if self._data.dtype == np.bool_ else type(self)._make(~self._data)
 
+    @_operator
     def __and__(self, other):
         return ops.bitwise_and(self, other)
 
+    @_operator
     def __or__(self, other):
         return ops.bitwise_or(self, other)
 
+    @_operator
     def __xor__(self, other):
         return ops.bitwise_xor(self, other)
 
+    @_operator
     def __eq__(self, other):
         return ops.eq(self, other)
 
+    @_operator
     def __ne__(self, other):
         return ops.ne(self, other)
 
+    @_operator
     def __lt__(self, other):
         return ops.lt(self, other)
 
+    @_operator
     def __le__(self, other):
         return ops.le(self, other)
 
+    @_operator
     def __gt__(self, other):
         return ops.gt(self, other)
 
+    @_operator
     def __ge__(self, other):
         return ops.ge(self, other)
 
@@ -166,12 +206,18 @@ class TensorOps:
 
     @property
     def T(self):
-        if self._data.ndim not in (0, 2):
-            raise RuntimeError(
-                "The use of `x.T` on tensors of dimension other than 0 or 2 to reverse their shape is not "
-                "supported. Use x.mT to transpose the last two dims, or x.permute(...) for others."
+        ndim = self._data.ndim
+        if ndim == 0:
+            warnings.warn("Tensor.T is deprecated on 0-D tensors. This function is the identity in these cases.",
+                          UserWarning, stacklevel=2)
+        elif ndim != 2:
+            warnings.warn(
+                "The use of `x.T` on tensors of dimension other than 2 to reverse their shape is deprecated and "
+                "it will throw an error in a future release. Consider `x.mT` to transpose batches of matrices "
+                "or `x.permute(*torch.arange(x.ndim - 1, -1, -1))` to reverse the dimensions of a tensor.",
+                UserWarning, stacklevel=2,
             )
-        return ops.permute(self, tuple(reversed(range(self._data.ndim))))
+        return ops.permute(self, tuple(reversed(range(ndim))))
 
     @property
     def mT(self):
@@ -383,6 +429,11 @@ class TensorOps:
 
     def __itruediv__(self, other):
         return self.div_(other)
+
+
+def _is_operand(x) -> bool:
+    """Tensors, numbers and arrays combine with tensors; lists, strings and None do not (as in torch)."""
+    return isinstance(x, (Tensor, numbers.Number, np.ndarray, np.generic))
 
 
 def as_value(v, like):

@@ -365,7 +365,15 @@ def test_numpy_shares_memory():
 def test_scalar_conversion_rules():
     check(lambda lib: float(lib.tensor([1.0, 2.0])))
     check(lambda lib: int(lib.tensor([1, 2])))
-    check(lambda lib: float(lib.tensor([1.5], requires_grad=True)))
+    # torch warns about requires_grad here once per process, so only the value is compared
+    check(lambda lib: float(lib.tensor([1.5], requires_grad=True)), warnings_too=False)
+
+
+def test_operators_refuse_lists_strings_and_none():
+    check(lambda lib: (lib.ones(3) == None, lib.ones(3) != "a"))  # noqa: E711
+    check(lambda lib: lib.ones(3) + [1.0, 2.0, 3.0])
+    check(lambda lib: lib.ones(3) + None)
+    check(lambda lib: lib.ones(3) < None)
 
 
 def test_new_factories_keep_dtype():

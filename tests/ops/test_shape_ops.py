@@ -226,8 +226,6 @@ def test_cat_skips_legacy_empty_1d_tensors():
     check(lambda lib, x, e: lib.cat([x, e, x], 1), values(0, (2, 3)), both(np.zeros((0,))))
 
 
-@pytest.mark.xfail(reason="core bug: Tensor.T (minigrad/_tensor_ops.py) raises on 1-d/3-d and does not "
-                          "warn on 0-d, where torch 2.13 warns and reverses the dims", strict=True)
 @pytest.mark.parametrize("shape", [(), (3,), (2, 3, 4)], ids=str)
 def test_T_of_other_ranks_warns_like_torch(shape):
     # torch 2.13 still reverses the dims (deprecated), with a UserWarning; 2-d tensors do not warn
@@ -246,5 +244,8 @@ def test_T_of_other_ranks_warns_like_torch(shape):
         return out
 
     check(fn, values(0, shape))
-    assert len(texts["minigrad"]) == len(texts["torch"]) == 1
-    assert texts["minigrad"][0].startswith(texts["torch"][0])
+    assert len(texts["minigrad"]) == 1
+    # torch warns once per process (TORCH_WARN_ONCE): compare the text when this run saw it
+    assert len(texts["torch"]) <= 1
+    if texts["torch"]:
+        assert texts["minigrad"][0].startswith(texts["torch"][0])
