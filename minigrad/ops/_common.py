@@ -36,10 +36,16 @@ def is_number(x) -> bool:
     return isinstance(x, (numbers.Number, np.bool_)) and not isinstance(x, Tensor)
 
 
+_PLAIN_NUMBERS = (float, int)
+
+
 def as_tensor_like(x, like: Tensor) -> Tensor:
     """A Python number next to a tensor becomes a constant tensor of the dtype torch would pick."""
     if isinstance(x, Tensor):
         return x
+    if type(x) in _PLAIN_NUMBERS and like._data.dtype.kind == "f":
+        # the common case, x * 2.5 for a float tensor: the tensor's dtype wins, nothing to work out
+        return Tensor._make(np.array(x, dtype=like._data.dtype))
     if is_number(x):
         d = _dtype.result_type((like._data.ndim or 0, _dtype.from_numpy(like._data.dtype)),
                                (-1, _dtype.scalar_dtype(x)))

@@ -207,6 +207,7 @@ class MatMul(Function):
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
+        need_a, need_b = ctx.needs_input_grad
         if a.ndim == 1 and b.ndim == 1:
             return grad * b, grad * a
         if b.ndim == 1:  # (..., m, n) @ (n,) -> (..., m)
@@ -215,7 +216,8 @@ class MatMul(Function):
         if a.ndim == 1:  # (n,) @ (..., n, p) -> (..., p)
             g = grad.unsqueeze(-2)
             return (b * g).sum(-1), a.unsqueeze(-1) * g
-        return grad @ b.mT, a.mT @ grad
+        # a product of matrices is the costly case: skip the gradient of an input that needs none
+        return (grad @ b.mT if need_a else None), (a.mT @ grad if need_b else None)
 
 
 # torch reaches a @ b by different kernels depending on the operands' dims; the output's grad_fn is
