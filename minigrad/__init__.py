@@ -12,9 +12,10 @@ from ._dtype import (
 from ._dtype import result_type_of as result_type
 from ._tensor import Size, Tensor
 from ._tensor_ops import TensorOps as _TensorOps
-from ._creation import (
-    arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like, linspace, ones, ones_like,
-    rand, rand_like, randint, randint_like, randn, randn_like, randperm, tensor, zeros, zeros_like,
+from ._creation import as_tensor, from_numpy, tensor
+from ._factories import (
+    arange, empty, empty_like, eye, full, full_like, linspace, ones, ones_like, rand, rand_like, randint,
+    randint_like, randn, randn_like, randperm, zeros, zeros_like,
 )
 from ._random import manual_seed, seed
 from .autograd.grad_mode import (

@@ -170,22 +170,22 @@ class TensorOps:
         return tensor(data, dtype=dtype or self.dtype, requires_grad=requires_grad)
 
     def new_zeros(self, *size, dtype=None, requires_grad=False):
-        from ._creation import zeros
+        from ._factories import zeros
 
         return zeros(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
 
     def new_ones(self, *size, dtype=None, requires_grad=False):
-        from ._creation import ones
+        from ._factories import ones
 
         return ones(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
 
     def new_full(self, size, fill_value, dtype=None, requires_grad=False):
-        from ._creation import full
+        from ._factories import full
 
         return full(size, fill_value, dtype=dtype or self.dtype, requires_grad=requires_grad)
 
     def new_empty(self, *size, dtype=None, requires_grad=False):
-        from ._creation import empty
+        from ._factories import empty
 
         return empty(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
 

@@ -33,7 +33,7 @@ def _as_tuple(x) -> tuple:
 def _root_grads(outputs, grad_outputs, create_graph: bool) -> list:
     """The gradient each output starts with: given, or 1 for a single-element output."""
     from .._tensor import Tensor
-    from .._creation import ones_like
+    from .._factories import ones_like
 
     if len(grad_outputs) == 0:
         grad_outputs = (None,) * len(outputs)
@@ -106,7 +106,7 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, only_inputs=True,
          allow_unused=None, is_grads_batched=False, materialize_grads=False):
     """d(outputs)/d(inputs), returned as a tuple; no ``.grad`` field is changed."""
-    from .._creation import zeros_like
+    from .._factories import zeros_like
 
     outputs = _as_tuple(outputs)
     single = not isinstance(inputs, (tuple, list))
