@@ -411,7 +411,7 @@ class TensorOps:
         return self
 
     def __setitem__(self, key, value):
-        from .ops.shape import IndexPut, _numpy_key
+        from .ops.indexing import IndexPut, _numpy_key
 
         key = _numpy_key(key)
         if grad_mode._state["grad"] and self._requires_grad and self._grad_fn is None:

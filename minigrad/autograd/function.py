@@ -13,9 +13,6 @@ from __future__ import annotations
 
 import itertools
 import re
-import weakref
-
-import numpy as np
 
 from . import anomaly_mode, grad_mode
 
@@ -252,10 +249,6 @@ class Function:
         if cls.saves_result:
             ctx._saved_output = (out._data, out._version_counter, out._version_counter[0])
         return out
-
-    @property
-    def needs_input_grad(self):  # pragma: no cover - only meaningful on ctx
-        raise AttributeError("needs_input_grad is an attribute of ctx, not of the Function class")
 
 
 _NO_EDGE = (None, 0)

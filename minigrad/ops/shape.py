@@ -473,7 +473,3 @@ def to_dtype(input, dtype):
 
 def clone(input):
     return Clone.apply(input)
-
-
-# Tensor.__setitem__ imports these from here
-from .indexing import IndexPut, _numpy_key  # noqa: E402,F401
