@@ -18,7 +18,6 @@ import argparse  # noqa: E402
 import importlib  # noqa: E402
 import json  # noqa: E402
 import platform  # noqa: E402
-import resource  # noqa: E402
 import statistics  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
@@ -157,9 +156,14 @@ class HandNumPy:
 
 
 # -- memory of a long chain, one process per measurement (peak RSS is per process) ---------------------
-def rss_mib() -> float:
-    with open("/proc/self/statm") as f:
-        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+def rss_mib(field: str = "VmRSS") -> float:
+    """Resident memory now (VmRSS) or at its peak (VmHWM). Not ru_maxrss: Linux carries that over
+    from the parent through fork and exec, so a child would report the parent's (torch-sized) peak."""
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no {field} in /proc/self/status")
 
 
 def chain_memory_child(peer: str, n: int) -> dict:
@@ -174,9 +178,10 @@ def chain_memory_child(peer: str, n: int) -> dict:
         for _ in range(n):
             g = g * np.float32(1.0000001)
         seconds = time.perf_counter() - t0
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        peak = rss_mib("VmHWM")
         del outs
-        return {"seconds": seconds, "peak": peak - before, "after": rss_mib() - before, "ok": True}
+        after = rss_mib() - before
+        return {"seconds": seconds, "peak": peak - before, "kept": after, "after": after, "ok": True}
     lib = importlib.import_module(peer)
     if peer == "torch":
         lib.set_num_threads(1)
@@ -192,9 +197,11 @@ def chain_memory_child(peer: str, n: int) -> dict:
     except RecursionError:
         ok = False
     seconds = time.perf_counter() - t0
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    after = rss_mib() - before  # the graph's structure is still referenced by y; saved values are gone
-    return {"seconds": seconds, "peak": peak - before, "after": after, "ok": ok}
+    peak = rss_mib("VmHWM")
+    kept = rss_mib() - before  # y still references the graph's structure; saved values are gone
+    del x, y
+    after = rss_mib() - before
+    return {"seconds": seconds, "peak": peak - before, "kept": kept, "after": after, "ok": ok}
 
 
 def chain_memory(peer: str, n: int) -> dict | None:
@@ -279,7 +286,9 @@ def main() -> None:
 
     print()
     depths = [100_000] if args.quick else [100_000, 1_000_000]
-    print(f"{'chain':18}{'depth':>10}{'seconds':>10}{'peak MiB':>10}{'after MiB':>10}{'ok':>6}")
+    print("chain memory: growth over the start; 'y kept' is after backward with the output still held, "
+          "'freed' after dropping it")
+    print(f"{'chain':18}{'depth':>10}{'seconds':>10}{'peak MiB':>10}{'y kept MiB':>11}{'freed MiB':>10}{'ok':>6}")
     for n in depths:
         for peer in ["minigrad", "torch", "numpy"] + (["mygrad"] if any(p == "mygrad" for p, _ in peers) else []):
             if peer == "torch" and torch is None:
@@ -288,7 +297,7 @@ def main() -> None:
             if m is None:
                 print(f"{peer:18}{n:>10}   failed")
                 continue
-            print(f"{peer:18}{n:>10}{m['seconds']:10.2f}{m['peak']:10.1f}{m['after']:10.1f}{str(m['ok']):>6}")
+            print(f"{peer:18}{n:>10}{m['seconds']:10.2f}{m['peak']:10.1f}{m['kept']:11.1f}{m['after']:10.1f}{str(m['ok']):>6}")
 
 
 if __name__ == "__main__":
