@@ -11,7 +11,7 @@ from .. import _dtype
 from ..autograd.function import Function
 from .._tensor import Tensor
 from ._common import (
-    binary_operands, broadcast_shapes, check_broadcast, common_arrays, float_arrays, is_number,
+    binary_operands, broadcast_shapes, check_broadcast, common_arrays, float_arrays, is_number, quietly,
 )
 
 
@@ -24,8 +24,8 @@ class Add(Function):
         x, y = common_arrays(a, b)
         check_broadcast(x, y)
         ctx.alpha = alpha
-        with np.errstate(over="ignore", invalid="ignore"):  # inf - inf is nan, as in torch: no warning
-            return x + y if alpha == 1 else x + alpha * y
+        # inf - inf is nan, as in torch: no warning
+        return quietly(np.add, x, y if alpha == 1 else quietly(np.multiply, alpha, y))
 
     @staticmethod
     def backward(ctx, grad):
@@ -41,8 +41,7 @@ class Sub(Function):
         x, y = common_arrays(a, b)
         check_broadcast(x, y)
         ctx.alpha = alpha
-        with np.errstate(over="ignore", invalid="ignore"):
-            return x - y if alpha == 1 else x - alpha * y
+        return quietly(np.subtract, x, y if alpha == 1 else quietly(np.multiply, alpha, y))
 
     @staticmethod
     def backward(ctx, grad):
@@ -63,8 +62,7 @@ class Mul(Function):
         x, y = common_arrays(a, b)
         check_broadcast(x, y)
         ctx.save_for_backward(a, b)
-        with np.errstate(over="ignore", invalid="ignore"):  # 0 * inf is nan, as in torch: no warning
-            return x * y
+        return quietly(np.multiply, x, y)  # 0 * inf is nan, as in torch: no warning
 
     @staticmethod
     def backward(ctx, grad):
@@ -81,8 +79,7 @@ class Div(Function):
         x, y = float_arrays(a, b)
         check_broadcast(x, y)
         ctx.save_for_backward(a, b)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return x / y
+        return quietly(np.true_divide, x, y)
 
     @staticmethod
     def backward(ctx, grad):
@@ -97,8 +94,7 @@ class Reciprocal(Function):
 
     @staticmethod
     def forward(ctx, a):
-        with np.errstate(divide="ignore"):
-            return 1.0 / (a._data if a._data.dtype.kind == "f" else a._data.astype(np.float32))
+        return quietly(np.true_divide, 1.0, a._data if a._data.dtype.kind == "f" else a._data.astype(np.float32))
 
     @staticmethod
     def backward(ctx, grad):
@@ -141,8 +137,7 @@ class Pow(Function):
             raise RuntimeError("Integers to negative integer powers are not allowed. 1/x is not an integer; "
                                "convert the tensor with .float() first.")
         x = a._data.astype(d.np, copy=False)
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            return np.power(x, np.asarray(exponent).astype(d.np))
+        return quietly(np.power, x, np.asarray(exponent).astype(d.np))
 
     @staticmethod
     def backward(ctx, grad):
@@ -163,8 +158,7 @@ class PowTensor(Function):
         check_broadcast(x, y)
         _check_pow_dtype(_dtype.from_numpy(x.dtype))
         ctx.save_for_backward(a, b)
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            return np.power(x, y)
+        return quietly(np.power, x, y)
 
     @staticmethod
     def backward(ctx, grad):

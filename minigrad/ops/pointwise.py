@@ -8,7 +8,8 @@ from .. import _dtype
 from .._tensor import Tensor
 from ..autograd.function import Function
 from ._common import (
-    as_tensor_like, binary_operands, broadcast_shapes, check_broadcast, common_arrays, float_array, result_dtype,
+    as_tensor_like, binary_operands, broadcast_shapes, check_broadcast, common_arrays, float_array, quietly,
+    result_dtype,
 )
 
 
@@ -18,8 +19,7 @@ class Exp(Function):
 
     @staticmethod
     def forward(ctx, a):
-        with np.errstate(over="ignore"):
-            return np.exp(float_array(a))
+        return quietly(np.exp, float_array(a))
 
     @staticmethod
     def backward(ctx, grad):
@@ -33,8 +33,7 @@ class Log(Function):
     @staticmethod
     def forward(ctx, a):
         ctx.save_for_backward(a)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.log(float_array(a))
+        return quietly(np.log, float_array(a))
 
     @staticmethod
     def backward(ctx, grad):
@@ -48,8 +47,7 @@ class Sqrt(Function):
 
     @staticmethod
     def forward(ctx, a):
-        with np.errstate(invalid="ignore"):
-            return np.sqrt(float_array(a))
+        return quietly(np.sqrt, float_array(a))
 
     @staticmethod
     def backward(ctx, grad):
