@@ -1,0 +1,96 @@
+"""Writing scores into nbgrader's gradebook (the main process is its only writer) and resume state."""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import secrets
+import warnings
+from pathlib import Path
+
+from nbgrader.api import Gradebook, MissingEntry
+
+from .checks import ASSIGNMENTS  # noqa: F401 - re-exported for the CLI
+
+STATE_FILE = "autograder_state.json"
+SECRET_FILE = ".autograder_secret"
+CHECKS_DIR = Path(__file__).resolve().parent / "checks"
+
+
+def db_url(course: Path) -> str:
+    return f"sqlite:///{Path(course).resolve() / 'gradebook.db'}"
+
+
+def grader_secret(course: Path) -> str:
+    """$AUTOGRADER_SECRET, else a random secret kept (mode 600) in the course directory."""
+    if os.environ.get("AUTOGRADER_SECRET"):
+        return os.environ["AUTOGRADER_SECRET"]
+    path = Path(course) / SECRET_FILE
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+def content_hash(notebook: Path, seed: int) -> str:
+    """What a grade depends on: the submission's bytes, the seed and the checks' code."""
+    digest = hashlib.sha256()
+    digest.update(Path(notebook).read_bytes() if Path(notebook).exists() else b"<missing>")
+    digest.update(str(seed).encode())
+    for source in sorted(CHECKS_DIR.glob("*.py")):
+        digest.update(source.read_bytes())
+    return digest.hexdigest()
+
+
+class State:
+    """Content hashes of graded submissions, beside the gradebook; rewritten atomically."""
+
+    def __init__(self, course: Path):
+        self.path = Path(course) / STATE_FILE
+        try:
+            self.hashes = json.loads(self.path.read_text())
+        except (OSError, ValueError):
+            self.hashes = {}
+
+    def key(self, student: str, assignment: str) -> str:
+        return f"{assignment}/{student}"
+
+    def up_to_date(self, student: str, assignment: str, digest: str) -> bool:
+        return self.hashes.get(self.key(student, assignment)) == digest
+
+    def record(self, student: str, assignment: str, digest: str) -> None:
+        self.hashes[self.key(student, assignment)] = digest
+        tmp = self.path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(self.hashes, indent=1, sort_keys=True))
+        os.replace(tmp, self.path)
+
+
+def save_scores(url: str, assignment: str, notebook: str, student: str, scores: dict) -> None:
+    """Auto scores into nbgrader's gradebook, as nbgrader's SaveAutoGrades stores them."""
+    with Gradebook(url) as gb, warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # SQLAlchemy's autoflush notes from inside add_submission
+        gb.update_or_create_student(student)
+        try:
+            gb.find_submission(assignment, student)
+        except MissingEntry:
+            gb.add_submission(assignment, student)
+        for grade_id, points in scores.items():
+            try:
+                grade = gb.find_grade(grade_id, notebook, assignment, student)
+            except MissingEntry:
+                continue
+            grade.auto_score = float(points)
+            grade.needs_manual_grade = grade.manual_score is not None
+        gb.db.commit()
+
+
+def all_scores(url: str) -> list[dict]:
+    """One row per submission: student, assignment, score, max_score."""
+    rows = []
+    with Gradebook(url) as gb:
+        for assignment in gb.assignments:
+            for submission in assignment.submissions:
+                rows.append({"student": submission.student.id, "assignment": assignment.name,
+                             "score": float(submission.score), "max_score": float(submission.max_score)})
+    return sorted(rows, key=lambda r: (r["assignment"], r["student"]))
