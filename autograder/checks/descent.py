@@ -83,12 +83,13 @@ def _optimizer_check(name, points, cls, configs, description):
                 failures.append(f"{call}: {describe_error(got)}.")
                 continue
             for step, step_grads in enumerate(grads):
+                before = [p.detach().numpy().copy() for p in params]
                 for p, g in zip(params, step_grads):
                     p.grad = None if g is None else torch_float64(g)
                 opt.step()
-                found = [compare(f"{call}, parameter {i} after step {step + 1}",
-                                 p.detach().numpy(), q, rtol=1e-9, atol=1e-12)
-                         for i, (p, q) in enumerate(zip(params, got[step]))]
+                found = [_step_failure(f"{call}, parameter {i} after step {step + 1}", b,
+                                       p.detach().numpy(), q)
+                         for i, (b, p, q) in enumerate(zip(before, params, got[step]))]
                 found = [f for f in found if f]
                 if found:
                     if step == 2 and any("parameter 1" in f for f in found):
@@ -98,6 +99,19 @@ def _optimizer_check(name, points, cls, configs, description):
         return verdict(points, failures, f"{description}: same parameters as torch.optim.{cls}")
 
     return Check(ASSIGNMENT, name, points, description, harness, judge)
+
+
+def _step_failure(label, before, expected, got):
+    """compare() of the parameter, with a hint read from the update itself (got - before)."""
+    failure = compare(label, expected, got, rtol=1e-9, atol=1e-12)
+    if failure is None or is_error(got) or np.shape(got) != np.shape(expected):
+        return failure
+    wanted, made = expected - before, np.asarray(got) - before
+    if np.any(wanted) and np.allclose(made, -wanted, rtol=1e-6, atol=1e-12):
+        failure += " Hint: the update has the wrong sign: step against the gradient (p -= lr * d)."
+    elif np.any(wanted) and not np.any(made):
+        failure += " Hint: the parameter did not move: update p.data in place."
+    return failure
 
 
 def _zero_grad_harness(namespace, seed):
