@@ -376,7 +376,9 @@ def _rebuild(array, requires_grad):
 
 def _as_tensor_result(result, ctx=None) -> Tensor:
     """Wrap what a forward returned: an ndarray (builtins) or a Tensor (user Functions)."""
-    if isinstance(result, Tensor):
+    if type(result) is np.ndarray:  # what builtin forwards return
+        pass
+    elif isinstance(result, Tensor):
         result = result._data
     elif isinstance(result, tuple):
         raise NotImplementedError(
@@ -399,6 +401,7 @@ def _type_name(t: Tensor) -> str:
 
 
 # Function.apply (autograd/function.py) builds tensors but is imported before Tensor exists.
-from .autograd import function as _function  # noqa: E402
+from .autograd import engine as _engine, function as _function  # noqa: E402
 
 _function.Tensor, _function._as_tensor_result = Tensor, _as_tensor_result
+_engine._Tensor = Tensor

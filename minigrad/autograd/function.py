@@ -88,7 +88,7 @@ class BackwardNode(Node):
     """The ``ctx`` of one call of a Function, and the ``grad_fn`` of its output."""
 
     __slots__ = (
-        "_saved", "_saved_versions", "_saved_output", "_freed", "_inputs_meta", "__dict__",
+        "_saved", "_saved_versions", "_saved_output", "_freed", "_inputs_meta", "_needs", "__dict__",
     )
     _forward_cls: type  # set for each Function subclass
 
@@ -153,7 +153,7 @@ class BackwardNode(Node):
 
     @property
     def needs_input_grad(self) -> tuple:
-        return tuple(edge is not None for edge, _ in self.next_functions)
+        return self._needs  # worked out once, when the node was recorded
 
     def mark_non_differentiable(self, *tensors) -> None:  # accepted for torch compatibility
         pass
@@ -215,36 +215,42 @@ class Function:
 
     @classmethod
     def apply(cls, *args):
-        recording = False
         if grad_mode._state["grad"]:
             for a in args:
                 if isinstance(a, Tensor) and a._requires_grad:
-                    recording = True
-                    break
-        if not recording:
-            if cls._builtin:  # builtin forwards only compute on arrays: no ctx, no grad-mode switch
-                return _as_tensor_result(cls.forward(_NO_CTX, *args))
-            with grad_mode.no_grad():
-                return _as_tensor_result(cls.forward(cls._backward_cls(), *args))
+                    return cls._record(args)
+        if cls._builtin:  # builtin forwards only compute on arrays: no ctx, no grad-mode switch
+            return _as_tensor_result(cls.forward(_NO_CTX, *args))
+        with grad_mode.no_grad():
+            return _as_tensor_result(cls.forward(cls._backward_cls(), *args))
+
+    @classmethod
+    def _record(cls, args):
+        """Run forward with a graph node as ctx, its edges already set: forward may read needs_input_grad."""
         ctx = cls._backward_cls()
         if anomaly_mode._enabled:
             ctx._forward_stack = anomaly_mode.forward_stack()
+        edges = []
+        meta = []
+        needs = []
+        for a in args:
+            if isinstance(a, Tensor) and a._requires_grad:
+                edges.append((a._grad_fn or a._accumulator(), 0))
+                meta.append((a._data.shape, a._data.dtype))
+                needs.append(True)
+            else:
+                edges.append(_NO_EDGE)
+                meta.append(None)
+                needs.append(False)
+        ctx.next_functions = tuple(edges)
+        ctx._inputs_meta = meta
+        needs = tuple(needs)
+        ctx._needs = _NEEDS.setdefault(needs, needs)  # one shared tuple per pattern: a node is kept small
         if cls._builtin:
             result = cls.forward(ctx, *args)
         else:
             with grad_mode.no_grad():
                 result = cls.forward(ctx, *args)
-        edges = []
-        meta = []
-        for a in args:
-            if isinstance(a, Tensor) and a._requires_grad:
-                edges.append((a._grad_fn or a._accumulator(), 0))
-                meta.append((a._data.shape, a._data.dtype))
-            else:
-                edges.append(_NO_EDGE)
-                meta.append(None)
-        ctx.next_functions = tuple(edges)
-        ctx._inputs_meta = meta
         out = _as_tensor_result(result, ctx)
         if cls.saves_result:
             ctx._saved_output = (out._data, out._version_counter, out._version_counter[0])
@@ -252,6 +258,7 @@ class Function:
 
 
 _NO_EDGE = (None, 0)
+_NEEDS: dict = {}
 
 # Function.apply wraps results in tensors; this module is imported before the Tensor class exists,
 # so _tensor.py hands these two over when it is defined.
@@ -262,7 +269,7 @@ _as_tensor_result = None
 class _NoContext:
     """The ctx forward gets when no graph is recorded: saving is a no-op."""
 
-    needs_input_grad = ()
+    needs_input_grad = (False,) * 8  # no graph: no input needs a gradient
 
     def save_for_backward(self, *tensors) -> None:
         pass

@@ -61,13 +61,15 @@ class Mul(Function):
     def forward(ctx, a, b):
         x, y = common_arrays(a, b)
         check_broadcast(x, y)
-        ctx.save_for_backward(a, b)
+        # a's gradient needs b and b's needs a: keep only those (x * 2.0 keeps x out of memory)
+        need_a, need_b = ctx.needs_input_grad[:2]
+        ctx.save_for_backward(a if need_b else None, b if need_a else None)
         return quietly(np.multiply, x, y)  # 0 * inf is nan, as in torch: no warning
 
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
-        return grad * b, grad * a
+        return (None if b is None else grad * b), (None if a is None else grad * a)
 
 
 class Div(Function):
@@ -78,14 +80,14 @@ class Div(Function):
     def forward(ctx, a, b):
         x, y = float_arrays(a, b)
         check_broadcast(x, y)
-        ctx.save_for_backward(a, b)
+        ctx.save_for_backward(a if ctx.needs_input_grad[1] else None, b)  # only b's gradient reads a
         return quietly(np.true_divide, x, y)
 
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
         grad_a = grad / b
-        return grad_a, -grad_a * a / b
+        return grad_a, (None if a is None else -grad_a * a / b)
 
 
 class Reciprocal(Function):

@@ -1,0 +1,135 @@
+"""Fast paths give exactly what the general path gives (no timings here: see benchmarks/bench.py)."""
+import gc
+import warnings
+import weakref
+
+import numpy as np
+import pytest
+
+import minigrad
+from minigrad.ops._common import quietly
+
+
+# -- quietly(ufunc, ...) against np.errstate --------------------------------------------------------
+@pytest.mark.parametrize("ufunc, args", [
+    (np.multiply, (np.array([0.0, 1e300, 2.0]), np.array([np.inf, 1e300, 3.0]))),
+    (np.true_divide, (np.array([0.0, 1.0, -1.0]), np.array([0.0, 0.0, 0.0]))),
+    (np.log, (np.array([-1.0, 0.0, 2.0]),)),
+    (np.power, (np.array([0.0, -8.0], np.float32), np.float32(-0.5))),
+])
+def test_quietly_matches_errstate_and_warns_nothing(ufunc, args):
+    with np.errstate(all="ignore"):
+        expected = ufunc(*args)
+    before = np.geterr()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        got = quietly(ufunc, *args)
+    np.testing.assert_array_equal(got, expected)
+    assert got.dtype == expected.dtype
+    assert np.geterr() == before  # the user's NumPy settings are back
+
+
+def test_quietly_restores_state_after_an_error():
+    before = np.geterr()
+    with pytest.raises(ValueError):
+        quietly(np.add, np.ones(2), np.ones(3))
+    assert np.geterr() == before
+
+
+# -- a product or quotient keeps only what its backward reads -----------------------------------------
+def _grads(op, x_value, c_value, c_requires_grad):
+    x = minigrad.tensor(x_value, requires_grad=True)
+    c = minigrad.tensor(c_value, requires_grad=c_requires_grad)
+    out = op(op(x, c), c)  # twice: the second input of the first op is a non-leaf in the second
+    out.sum().backward()
+    return x.grad, out
+
+
+@pytest.mark.parametrize("op", [lambda a, b: a * b, lambda a, b: a / b, lambda a, b: b * a, lambda a, b: b / a])
+def test_one_sided_gradient_equals_the_two_sided_one(op):
+    x_value, c_value = [[0.5, -2.0], [3.0, 4.0]], [1.5, -0.25]
+    fast, fast_out = _grads(op, x_value, c_value, c_requires_grad=False)
+    general, general_out = _grads(op, x_value, c_value, c_requires_grad=True)
+    np.testing.assert_array_equal(fast.numpy(), general.numpy())
+    np.testing.assert_array_equal(fast_out.detach().numpy(), general_out.detach().numpy())
+
+
+def test_times_a_constant_does_not_keep_its_input():
+    x = minigrad.tensor([1.0], requires_grad=True)
+    h = x * 3.0
+    alive = weakref.ref(h)
+    y = h * 2.0  # needs only 2.0 for the gradient of h
+    del h
+    gc.collect()
+    assert alive() is None
+    y.backward()
+    assert x.grad.tolist() == [6.0]
+
+
+def test_a_constant_changed_in_place_is_still_caught():
+    x = minigrad.tensor([1.0], requires_grad=True)
+    c = minigrad.tensor([2.0])
+    y = x * c
+    c.add_(1)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        y.backward()
+
+
+# -- .grad takes over a gradient only the backward pass can see; anything shared is copied ------------
+def _matmul_grads(copy_first: bool):
+    w = minigrad.tensor([[1.0, 2.0], [3.0, -1.0]], requires_grad=True)
+    x = minigrad.tensor([[0.5, 1.5], [-2.0, 0.25]])
+    (x @ w).sum().backward()
+    first = w.grad
+    kept = first.clone() if copy_first else None
+    (x @ w).sum().backward()  # accumulates into the same .grad, in place
+    return w, first, kept
+
+
+def test_taken_over_gradient_accumulates_like_a_copied_one():
+    w, first, kept = _matmul_grads(copy_first=True)
+    assert first is w.grad  # in place, as torch does
+    np.testing.assert_array_equal(w.grad.numpy(), 2 * kept.numpy())
+    x = np.array([[0.5, 1.5], [-2.0, 0.25]], np.float32)
+    np.testing.assert_allclose(w.grad.numpy(), 2 * x.T @ np.ones((2, 2), np.float32))
+
+
+def test_gradient_shared_by_two_leaves_is_not_shared_by_their_grads():
+    a = minigrad.tensor([1.0, 2.0], requires_grad=True)
+    b = minigrad.tensor([3.0, 4.0], requires_grad=True)
+    (a + b).sum().backward()  # AddBackward hands the same gradient tensor to both
+    a.grad.add_(10)
+    assert b.grad.tolist() == [1.0, 1.0]
+
+
+def test_user_gradient_is_never_taken_over():
+    x = minigrad.tensor([1.0, 2.0], requires_grad=True)
+    g = minigrad.tensor([0.5, 0.25])
+    x.backward(g)
+    x.backward(g)
+    assert g.tolist() == [0.5, 0.25]
+    assert x.grad.tolist() == [1.0, 0.5]
+
+
+def test_gradient_returned_by_a_hook_and_kept_is_never_taken_over():
+    x = minigrad.tensor([1.0, 2.0], requires_grad=True)
+    kept = []
+
+    def hook(grad):
+        kept.append(grad * 1.0)
+        return kept[-1]
+
+    x.register_hook(hook)
+    (x * 3.0).sum().backward()
+    (x * 3.0).sum().backward()
+    assert kept[0].tolist() == [3.0, 3.0]
+    assert x.grad.tolist() == [6.0, 6.0]
+
+
+def test_retained_gradient_and_leaf_gradient_stay_apart():
+    a = minigrad.tensor([1.0, 2.0], requires_grad=True)
+    h = a * 1.0
+    h.retain_grad()
+    (h + a).sum().backward()
+    a.grad.add_(10)
+    assert h.grad.tolist() == [1.0, 1.0]
