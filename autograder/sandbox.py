@@ -1,9 +1,9 @@
 """Run a notebook's code and the check harnesses in a sandbox: bubblewrap where present, plus rlimits.
 
 The sandbox sees a read-only Python install, NumPy, and a staged copy of the check modules plus
-`harness_runner.py`; a private tmpfs is its only writable place; it has no network and runs as
-an unprivileged user id of its own (group `nobody`). Neither torch nor minigrad can be imported there. Where `bwrap` is missing the
-code runs with rlimits only, and a loud warning says so.
+`harness_runner.py`; a private tmpfs is its only writable place; it has no network and runs as an
+unprivileged user id of its own (group `nobody`). Neither torch nor minigrad can be imported there.
+Where `bwrap` is missing the code runs with rlimits only, and a loud warning says so.
 """
 from __future__ import annotations
 
