@@ -68,7 +68,7 @@ def lab(tmp_path_factory):
 
 
 def test_lesson_7_runs_in_the_browser(lab):
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout, sync_playwright
 
     ARTIFACTS.mkdir(exist_ok=True)
     for old in ARTIFACTS.glob("lesson07_browser*.png"):
@@ -82,8 +82,20 @@ def test_lesson_7_runs_in_the_browser(lab):
             page.goto(f"{lab}/lab/tree/{LESSON}", timeout=120_000)
             page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=120_000)
             page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=120_000)
-            page.click("text=Run", timeout=30_000)
-            page.click("text=Run All Cells", timeout=30_000)
+            # the status bar says Idle once the kernel is connected; a Run All sent earlier is lost
+            page.wait_for_selector(".jp-StatusBar-TextItem:has-text('| Idle')", timeout=180_000)
+            for attempt in range(3):
+                page.click("text=Run", timeout=30_000)
+                page.click("text=Run All Cells", timeout=30_000)
+                try:  # the first code cell shows [*] or [1] once the run has really started
+                    page.wait_for_function(
+                        """() => {
+                            const first = document.querySelector('.jp-CodeCell .jp-InputArea-prompt');
+                            return first !== null && /\\[(\\*|\\d+)\\]/.test(first.textContent);
+                        }""", timeout=30_000)
+                    break
+                except PlaywrightTimeout:
+                    page.keyboard.press("Control+Home")
             # Run All ends at the last cell, whose output is the last self-check's verdict (JupyterLab
             # renders only the cells near the view); then the kernel goes idle
             page.wait_for_selector(".jp-OutputArea-output:has-text('Exercise 3:')", timeout=int(os.environ.get('COURSE_BROWSER_TIMEOUT_MS', 280_000)))
