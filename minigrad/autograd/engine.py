@@ -64,6 +64,7 @@ def run_backward(roots, root_grads, *, retain_graph: bool, create_graph: bool,
             if not retain_graph:
                 node._release()
             _propagate(node, grads, buffers, dependencies, ready)
+            grads = None  # a leaf's gradient that only the buffers hold can become its .grad uncopied
 
 
 def _propagate(node: BackwardNode, grads, buffers, dependencies, ready) -> None:
@@ -78,7 +79,9 @@ def _propagate(node: BackwardNode, grads, buffers, dependencies, ready) -> None:
         if parent is None:
             continue
         if g is not None:
-            g = _fit_to_input(node, g, meta)
+            # most gradients already have their input's shape and dtype: skip the call that fits them
+            if type(g) is not _Tensor or g._data.shape != meta[0] or g._data.dtype != meta[1]:
+                g = _fit_to_input(node, g, meta)
             if parent in buffers:
                 buffers[parent] = buffers[parent] + g
             else:
@@ -107,9 +110,7 @@ def _skip(start, buffers, dependencies, ready) -> None:
 
 def _fit_to_input(node, g, meta):
     """Sum a broadcast gradient back to the input's shape and cast it to the input's dtype."""
-    from .._tensor import Tensor
-
-    if not isinstance(g, Tensor):
+    if not isinstance(g, _Tensor):
         raise TypeError(
             f"function {node.name()} returned a gradient of type {type(g).__name__}; backward must "
             "return Tensors (or None)."
@@ -120,6 +121,9 @@ def _fit_to_input(node, g, meta):
     if g._data.dtype != dtype:
         g = g.to(dtype)
     return g
+
+
+_Tensor = None  # minigrad.Tensor, set by _tensor.py (this module is imported before it exists)
 
 
 def _count_dependencies(roots):
@@ -183,7 +187,7 @@ def _accumulate(variable, grad, create_graph: bool) -> None:
     if grad._data.shape != variable._data.shape:
         grad = grad.sum_to_size(variable._data.shape)
     if variable._grad is None:
-        variable._grad = grad if create_graph else _owned(grad)
+        variable._grad = grad if create_graph else _owned(grad, stealable=not hooks)
     elif create_graph:
         variable._grad = variable._grad + grad
     else:
@@ -194,14 +198,22 @@ def _accumulate(variable, grad, create_graph: bool) -> None:
         hook(variable)
 
 
-def _owned(grad):
+# References to a gradient that only the backward pass holds, when it reaches _owned from run_backward:
+# run_backward's local, _accumulate's argument, _owned's argument and getrefcount's own argument.
+_ENGINE_REFS = 4
+
+
+def _owned(grad, stealable: bool):
     """A gradient tensor that ``.grad`` may keep and later add into in place.
 
-    If nothing else holds the array (only ``grad`` itself does), it is taken over; otherwise it is
-    copied, so that accumulating into ``.grad`` can never change a tensor the user still sees.
+    A gradient that only the backward pass can see (no user tensor, no other gradient shares the tensor
+    or its array) is taken over; anything else is copied, so that accumulating into ``.grad`` can never
+    change a tensor someone else holds. Taking over saves a copy of every weight's gradient per step.
     """
     data = grad._data
-    if data.base is None and sys.getrefcount(data) == 2 and data.flags.writeable:
+    if (stealable and data.base is None and data.flags.writeable
+            and sys.getrefcount(data) == 3  # grad._data, this local, getrefcount's argument
+            and sys.getrefcount(grad) == _ENGINE_REFS):
         return grad.detach()
     return grad.detach()._fresh_copy()
 
