@@ -198,12 +198,13 @@ class Function:
     _grad_fn_name: str | None = None  # builtin ops use torch's names, e.g. "MulBackward0"
     saves_result = False  # True: backward reads ``ctx.result``, the op's output
     _builtin = False  # builtin forwards never read ctx when no graph is recorded
+    _ctx_slots: tuple = ()  # attributes forward sets on ctx, kept in slots: a node then needs no __dict__
     _backward_cls: type
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         name = cls.__dict__.get("_grad_fn_name") or cls.__name__ + "Backward"
-        cls._backward_cls = type(name, (BackwardNode,), {"_forward_cls": cls, "__slots__": ()})
+        cls._backward_cls = type(name, (BackwardNode,), {"_forward_cls": cls, "__slots__": cls._ctx_slots})
 
     @staticmethod
     def forward(ctx, *args):

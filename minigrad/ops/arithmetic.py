@@ -11,13 +11,14 @@ from .. import _dtype
 from ..autograd.function import Function
 from .._tensor import Tensor
 from ._common import (
-    binary_operands, broadcast_shapes, check_broadcast, common_arrays, float_arrays, is_number, quietly,
+    _PLAIN_NUMBERS, binary_operands, broadcast_shapes, check_broadcast, common_arrays, float_arrays, is_number,
+    quietly,
 )
 
 
 class Add(Function):
     """d(a + alpha*b) = da + alpha*db"""
-    _grad_fn_name, _builtin = "AddBackward0", True
+    _grad_fn_name, _builtin, _ctx_slots = "AddBackward0", True, ("alpha",)
 
     @staticmethod
     def forward(ctx, a, b, alpha=1):
@@ -29,12 +30,14 @@ class Add(Function):
 
     @staticmethod
     def backward(ctx, grad):
+        if not ctx.needs_input_grad[1]:
+            return grad, None, None
         return grad, (grad if ctx.alpha == 1 else grad * ctx.alpha), None
 
 
 class Sub(Function):
     """d(a - alpha*b) = da - alpha*db"""
-    _grad_fn_name, _builtin = "SubBackward0", True
+    _grad_fn_name, _builtin, _ctx_slots = "SubBackward0", True, ("alpha",)
 
     @staticmethod
     def forward(ctx, a, b, alpha=1):
@@ -45,6 +48,8 @@ class Sub(Function):
 
     @staticmethod
     def backward(ctx, grad):
+        if not ctx.needs_input_grad[1]:  # x - target: the target's gradient would be thrown away
+            return grad, None, None
         return grad, (-grad if ctx.alpha == 1 else grad * -ctx.alpha), None
 
 
@@ -70,6 +75,20 @@ class Mul(Function):
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
         return (None if b is None else grad * b), (None if a is None else grad * a)
+
+
+class MulNumber(Function):
+    """d(a*c) = c da, for a number c (x * 2.5): c stays a number, no constant tensor is made or kept"""
+    _grad_fn_name, _builtin, _ctx_slots = "MulBackward0", True, ("c",)
+
+    @staticmethod
+    def forward(ctx, a, c):
+        ctx.c = c
+        return quietly(np.multiply, a._data, c)  # a float array keeps its dtype next to a Python float or int
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * ctx.c, None
 
 
 class Div(Function):
@@ -125,7 +144,7 @@ class Neg(Function):
 
 class Pow(Function):
     """d(a**p) = p * a**(p-1) da, for a number p"""
-    _grad_fn_name, _builtin = "PowBackward0", True
+    _grad_fn_name, _builtin, _ctx_slots = "PowBackward0", True, ("exponent",)
 
     @staticmethod
     def forward(ctx, a, exponent):
@@ -334,6 +353,8 @@ def rsub(input, other, *, alpha=1):
 
 
 def mul(input, other):
+    if type(other) in _PLAIN_NUMBERS and isinstance(input, Tensor) and input._data.dtype.kind == "f":
+        return MulNumber.apply(input, other)
     a, b = binary_operands(input, other)
     return Mul.apply(a, b)
 
