@@ -45,7 +45,11 @@ def _grads(op, x_value, c_value, c_requires_grad):
     return x.grad, out
 
 
-@pytest.mark.parametrize("op", [lambda a, b: a * b, lambda a, b: a / b, lambda a, b: b * a, lambda a, b: b / a])
+@pytest.mark.parametrize("op", [
+    lambda a, b: a * b, lambda a, b: a / b, lambda a, b: b * a, lambda a, b: b / a,
+    lambda a, b: a - b, lambda a, b: b - a, lambda a, b: a + b, lambda a, b: a.sub(b, alpha=2),
+    lambda a, b: a.add(b, alpha=-3),
+])
 def test_one_sided_gradient_equals_the_two_sided_one(op):
     x_value, c_value = [[0.5, -2.0], [3.0, 4.0]], [1.5, -0.25]
     fast, fast_out = _grads(op, x_value, c_value, c_requires_grad=False)
@@ -133,3 +137,35 @@ def test_retained_gradient_and_leaf_gradient_stay_apart():
     (h + a).sum().backward()
     a.grad.add_(10)
     assert h.grad.tolist() == [1.0, 1.0]
+
+
+# -- tensor * Python float: the number is not wrapped in a tensor ---------------------------------------
+@pytest.mark.parametrize("dtype", [minigrad.float16, minigrad.float32, minigrad.float64])
+@pytest.mark.parametrize("c", [2.5, -0.0, float("inf"), 1e300, 3, -7])
+def test_times_a_number_equals_times_a_constant_tensor(dtype, c):
+    values = [[1.0, -2.0], [0.0, 3.5]]
+    x_fast = minigrad.tensor(values, dtype=dtype, requires_grad=True)
+    x_general = minigrad.tensor(values, dtype=dtype, requires_grad=True)
+    fast = c * (x_fast * c)
+    general = minigrad.tensor(c, dtype=dtype) * (x_general * minigrad.tensor(c, dtype=dtype))
+    assert type(fast.grad_fn).__name__ == type(general.grad_fn).__name__ == "MulBackward0"
+    assert [e is None for e, _ in fast.grad_fn.next_functions] == [False, True]
+    assert fast.dtype == general.dtype
+    np.testing.assert_array_equal(fast.detach().numpy(), general.detach().numpy())
+    (g,) = minigrad.autograd.grad(fast, x_fast, minigrad.ones_like(fast), create_graph=True)
+    (h,) = minigrad.autograd.grad(general, x_general, minigrad.ones_like(general), create_graph=True)
+    np.testing.assert_array_equal(g.detach().numpy(), h.detach().numpy())
+    assert g.requires_grad == h.requires_grad
+
+
+# -- x ** 2 skips computing x ** 1 in backward --------------------------------------------------------
+@pytest.mark.parametrize("p", [2, 2.0])
+def test_square_gradient_equals_the_general_power_rule(p):
+    values = [[-1.5, 0.0], [2.0, float("inf")]]
+    x = minigrad.tensor(values, requires_grad=True)
+    (g,) = minigrad.autograd.grad(x ** p, x, minigrad.ones_like(x), create_graph=True)
+    y = minigrad.tensor(values, requires_grad=True)
+    general = minigrad.ones_like(y) * p * y ** (p - 1)  # the rule for every other exponent
+    np.testing.assert_array_equal(g.detach().numpy(), general.detach().numpy())
+    (gg,) = minigrad.autograd.grad(g.sum(), x)
+    np.testing.assert_array_equal(gg.numpy(), np.full((2, 2), 2.0, np.float32))
