@@ -433,7 +433,8 @@ class TensorOps:
 
 def _is_operand(x) -> bool:
     """Tensors, numbers and arrays combine with tensors; lists, strings and None do not (as in torch)."""
-    return isinstance(x, (Tensor, numbers.Number, np.ndarray, np.generic))
+    # float and int first: numbers.Number is an abstract class, slow to test against
+    return isinstance(x, (Tensor, float, int, numbers.Number, np.ndarray, np.generic))
 
 
 def as_value(v, like):
