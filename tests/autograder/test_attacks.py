@@ -9,9 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from autograder.judging import grade_cells
-from autograder.notebook_io import code_cells, read_submission
-from autograder.sandbox import Limits, Sandbox
+pytest.importorskip("nbformat")
+torch = pytest.importorskip("torch")  # the judge compares with torch
+pytestmark = pytest.mark.torch
+
+from autograder.judging import grade_cells  # noqa: E402
+from autograder.notebook_io import code_cells, read_submission  # noqa: E402
+from autograder.sandbox import Limits, Sandbox  # noqa: E402
 
 COURSE = Path(__file__).resolve().parents[2] / "course"
 LIMITS = Limits(cell_timeout=8, check_timeout=8, total_timeout=120)
