@@ -68,14 +68,14 @@ def run_backward(roots, root_grads, *, retain_graph: bool, create_graph: bool,
 
 
 def _propagate(node: BackwardNode, grads, buffers, dependencies, ready) -> None:
-    next_functions = node.next_functions
-    if len(grads) != len(next_functions):
+    edges = node._edges
+    if len(grads) != len(edges):
         raise RuntimeError(
             f"function {node.name()} returned an incorrect number of gradients (expected "
-            f"{len(next_functions)}, got {len(grads)}). backward must return one gradient per "
+            f"{len(edges)}, got {len(grads)}). backward must return one gradient per "
             "input of forward, None for inputs that need none."
         )
-    for (parent, _), g, meta in zip(next_functions, grads, node._inputs_meta):
+    for (parent, _), g, meta in zip(edges, grads, node._inputs_meta):
         if parent is None:
             continue
         if g is not None:
@@ -100,7 +100,7 @@ def _skip(start, buffers, dependencies, ready) -> None:
     stack = [start]
     while stack:
         node = stack.pop()
-        for parent, _ in node.next_functions:
+        for parent, _ in node._edges:
             if parent is None:
                 continue
             dependencies[parent] -= 1
@@ -135,7 +135,7 @@ def _count_dependencies(roots):
     while stack:
         node = stack.pop()
         order.append(node)
-        for parent, _ in node.next_functions:
+        for parent, _ in node._edges:
             if parent is None:
                 continue
             dependencies[parent] = dependencies.get(parent, 0) + 1
@@ -149,7 +149,7 @@ def _needed_nodes(order, capture) -> set:
     """Nodes from which a captured node can be reached: only those have to run."""
     children: dict = {}
     for node in order:
-        for parent, _ in node.next_functions:
+        for parent, _ in node._edges:
             if parent is not None:
                 children.setdefault(parent, []).append(node)
     needed = set()

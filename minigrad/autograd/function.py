@@ -41,7 +41,16 @@ class RemovableHandle:
 class Node:
     """A vertex of the backward graph (torch's ``grad_fn``). Subclasses: one per op, and AccumulateGrad."""
 
-    __slots__ = ("next_functions", "_pre_hooks", "_post_hooks", "_retained", "__weakref__")
+    __slots__ = ("_edges", "_inputs_meta", "_pre_hooks", "_post_hooks", "_retained", "__weakref__")
+
+    @property
+    def next_functions(self) -> tuple:
+        """One ``(node, 0)`` per tensor input, ``(None, 0)`` for a tensor that needs no gradient.
+
+        Internally ``_edges`` has one entry per argument of forward (numbers, dims and flags included)
+        so that it lines up with what backward returns; torch shows only the tensors.
+        """
+        return tuple(edge for edge, meta in zip(self._edges, self._inputs_meta) if meta is not None)
 
     def name(self) -> str:
         return type(self).__name__
@@ -76,7 +85,7 @@ class AccumulateGrad(Node):
 
     def __init__(self, variable):
         self.variable = variable
-        self.next_functions = ()
+        self._edges = self._inputs_meta = ()
         self._pre_hooks = self._post_hooks = self._retained = None
 
     @property
@@ -88,7 +97,7 @@ class BackwardNode(Node):
     """The ``ctx`` of one call of a Function, and the ``grad_fn`` of its output."""
 
     __slots__ = (
-        "_saved", "_saved_versions", "_saved_output", "_freed", "_inputs_meta", "_needs", "__dict__",
+        "_saved", "_saved_versions", "_saved_output", "_freed", "_needs", "__dict__",
     )
     _forward_cls: type  # set for each Function subclass
 
@@ -198,6 +207,7 @@ class Function:
     _grad_fn_name: str | None = None  # builtin ops use torch's names, e.g. "MulBackward0"
     saves_result = False  # True: backward reads ``ctx.result``, the op's output
     _builtin = False  # builtin forwards never read ctx when no graph is recorded
+    _listed_args: int | None = None  # None: next_functions shows the tensor arguments; n: the first n
     _ctx_slots: tuple = ()  # attributes forward sets on ctx, kept in slots: a node then needs no __dict__
     _backward_cls: type
 
@@ -234,16 +244,18 @@ class Function:
         edges = []
         meta = []
         needs = []
-        for a in args:
+        listed = cls._listed_args
+        for i, a in enumerate(args):
             if isinstance(a, Tensor) and a._requires_grad:
                 edges.append((a._grad_fn or a._accumulator(), 0))
                 meta.append((a._data.shape, a._data.dtype))
                 needs.append(True)
             else:
                 edges.append(_NO_EDGE)
-                meta.append(None)
+                shown = isinstance(a, Tensor) if listed is None else i < listed
+                meta.append(_CONSTANT if shown else None)
                 needs.append(False)
-        ctx.next_functions = tuple(edges)
+        ctx._edges = tuple(edges)
         ctx._inputs_meta = meta
         needs = tuple(needs)
         ctx._needs = _NEEDS.setdefault(needs, needs)  # one shared tuple per pattern: a node is kept small
@@ -259,6 +271,7 @@ class Function:
 
 
 _NO_EDGE = (None, 0)
+_CONSTANT = ()  # the meta of a tensor input that needs no gradient (None: not a tensor at all)
 _NEEDS: dict = {}
 
 # Function.apply wraps results in tensors; this module is imported before the Tensor class exists,

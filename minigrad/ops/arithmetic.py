@@ -80,6 +80,7 @@ class Mul(Function):
 class MulNumber(Function):
     """d(a*c) = c da, for a number c (x * 2.5): c stays a number, no constant tensor is made or kept"""
     _grad_fn_name, _builtin, _ctx_slots = "MulBackward0", True, ("c",)
+    _listed_args = 2  # torch turns the number into a tensor, so next_functions shows it: (node, (None, 0))
 
     @staticmethod
     def forward(ctx, a, c):

@@ -421,3 +421,15 @@ def test_anomaly_detection_names_the_op():
     t, _ = capture(scenario, torch)
     assert m.cls == t.cls == "RuntimeError"
     assert m.message.startswith(t.message), (m.message, t.message)
+
+
+def test_next_functions_list_tensor_inputs_only():
+    def scenario(lib):
+        x, y = leaf(lib), leaf(lib)
+        add = (x + y).grad_fn.next_functions
+        const = (x + 1).grad_fn.next_functions
+        summed = (x * y).sum().grad_fn.next_functions
+        mixed = (x * lib.ones(3)).grad_fn.next_functions
+        return [[type(n).__name__ if n is not None else None for n, _ in f] for f in (add, const, summed, mixed)]
+
+    check(scenario)
