@@ -205,7 +205,11 @@ def chain_memory_child(peer: str, n: int) -> dict:
 
 
 def chain_memory(peer: str, n: int) -> dict | None:
-    code = f"import json, sys; sys.path.insert(0, {os.path.dirname(__file__)!r}); import bench; " \
+    import minigrad
+
+    # the child imports the same minigrad as this process (python -c would look in the cwd first)
+    paths = [os.path.dirname(os.path.abspath(__file__)), os.path.dirname(os.path.dirname(minigrad.__file__))]
+    code = f"import json, sys; sys.path[:0] = {paths!r}; import bench; " \
            f"print(json.dumps(bench.chain_memory_child({peer!r}, {n})))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=os.environ)
     if out.returncode != 0:
@@ -254,26 +258,30 @@ def main() -> None:
         if torch is not None:
             torch.set_num_threads(2 if name == "torch-2t" else 1)
 
-    rows: dict[str, dict[str, float]] = {}
-    for name, peer in peers:
-        threads(name)
-        r = rows.setdefault(name, {})
-        fwd, bwd = zip(*(peer.chain(20_000) for _ in range(repeats)))
-        r["node fwd (us)"] = statistics.median(fwd) * 1e6
-        r["node bwd (us)"] = statistics.median(bwd) * 1e6
-        r["descent (ms)"] = median_time(peer.descent, repeats) * 1e3
-        small = peer.mlp((784, 128, 10), 64)
-        small()
-        r["mlp b64 (ms)"] = median_time(small, repeats * 5) * 1e3
-        big = peer.mlp((784, 512, 512, 10), 256)
-        big()
-        r["mlp b256 (ms)"] = median_time(big, repeats) * 1e3
+    # Peers take turns within each repeat, so that load from other processes falls on all of them alike;
+    # a ratio row is the median of the per-repeat ratios.
+    steps = {name: (peer.mlp((784, 128, 10), 64), peer.mlp((784, 512, 512, 10), 256)) for name, peer in peers}
+    samples: dict[str, dict[str, list]] = {name: {} for name, _ in peers}
+    for _ in range(repeats):
+        for name, peer in peers:
+            threads(name)
+            small, big = steps[name]
+            small(), big()  # warm: first calls allocate
+            fwd, bwd = peer.chain(20_000)
+            got = {"node fwd (us)": fwd * 1e6, "node bwd (us)": bwd * 1e6,
+                   "descent (ms)": median_time(peer.descent, 1) * 1e3,
+                   "mlp b64 (ms)": median_time(small, 5) * 1e3,
+                   "mlp b256 (ms)": median_time(big, 1) * 1e3}
+            for column, value in got.items():
+                samples[name].setdefault(column, []).append(value)
     threads("torch-1t")
+    rows = {name: {c: statistics.median(v) for c, v in cols.items()} for name, cols in samples.items()}
 
     columns = list(next(iter(rows.values())))
     print(f"python {platform.python_version()}, numpy {np.__version__} (BLAS: {blas_info()}, 1 thread), "
           f"minigrad {minigrad.__version__}" + (f", torch {torch.__version__}" if torch else ""))
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores; medians of {repeats} runs (MLP b64: {repeats * 5})")
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores; medians of {repeats} rounds, peers "
+          "taking turns (MLP b64: median of 5 steps per round)")
     for n in notes:
         print("note:", n)
     print()
@@ -282,7 +290,8 @@ def main() -> None:
         print(f"{name:18}" + "".join(f"{rows[name][c]:16.3f}" for c in columns))
     for base in ("torch-1t", "numpy"):
         if base in rows:
-            print(f"{'minigrad/' + base:18}" + "".join(f"{rows['minigrad'][c] / rows[base][c]:16.2f}" for c in columns))
+            ratios = [statistics.median(m / o for m, o in zip(samples["minigrad"][c], samples[base][c])) for c in columns]
+            print(f"{'minigrad/' + base:18}" + "".join(f"{r:16.2f}" for r in ratios))
 
     print()
     depths = [100_000] if args.quick else [100_000, 1_000_000]
