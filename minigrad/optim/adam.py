@@ -43,10 +43,7 @@ class Adam(Optimizer):
 
     def step(self, closure=None):
         """Update every parameter that has a gradient; returns closure()'s loss if given."""
-        loss = None
-        if closure is not None:
-            with minigrad.enable_grad():
-                loss = closure()
+        loss = self._evaluate(closure)
         with minigrad.no_grad():
             for group in self.param_groups:
                 lr = group["lr"]

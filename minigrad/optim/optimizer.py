@@ -70,6 +70,14 @@ class Optimizer:
                              "Each tensor may belong to one group only.")
         self.param_groups.append(param_group)
 
+    @staticmethod
+    def _evaluate(closure):
+        """step(closure): compute the loss again, with grad mode on, before the update (None: no closure)."""
+        if closure is None:
+            return None
+        with minigrad.enable_grad():
+            return closure()
+
     def zero_grad(self, set_to_none=True):
         """Forget every parameter's gradient (backward() adds to .grad rather than overwriting)."""
         for group in self.param_groups:
