@@ -83,6 +83,15 @@ def grad_of(tensor: Any) -> Any:
     return None if grad is None else as_array(grad)
 
 
+def results_for(data: Any, count: int) -> list:
+    """A harness's per-case results, which must be a list of `count`: a judge that looped over
+    whatever came back would pass an empty list, so anything else is malformed (ValueError)."""
+    if not isinstance(data, list) or len(data) != count:
+        raise ValueError(f"expected a list of {count} results, got {type(data).__name__}"
+                         f" of length {len(data) if hasattr(data, '__len__') else '?'}")
+    return data
+
+
 def describe_error(data: Any) -> str:
     return f"your code raised {data['error']}"
 

@@ -9,13 +9,14 @@ import functools
 
 import numpy as np
 
-from ._core import (Check, compare, describe_error, grad_of, guarded, is_error, student,
-                    substituted, torch_float64, torch_grad, verdict)
+from ._core import (Check, compare, describe_error, grad_of, guarded, is_error, results_for,
+                    student, substituted, torch_float64, torch_grad, verdict)
 
 ASSIGNMENT = "backprop"
 UNARY = ("neg", "exp", "tanh", "square", "scale")
 BINARY = ("add", "mul")
 DEEP = 100_000
+GRAPHS = 3  # random graphs per check
 
 
 def _graph_spec(rng: np.random.Generator) -> dict:
@@ -135,7 +136,7 @@ def _reachable(parents: list[list[int]], root: int) -> set[int]:
 def _toposort_harness(namespace, seed):
     rng = np.random.default_rng(seed)
     results = []
-    for _ in range(3):
+    for _ in range(GRAPHS):
         spec = _graph_spec(rng)
 
         def case(spec=spec):
@@ -176,7 +177,7 @@ def _check_order(label: str, order, parents, root) -> str | None:
 def _toposort_judge(data, seed):
     rng = np.random.default_rng(seed)
     failures = []
-    for i, order in enumerate(data):
+    for i, order in enumerate(results_for(data, GRAPHS)):
         spec = _graph_spec(rng)
         _, parents, root = _build(spec, _NUMPY)
         failures.append(_check_order(f"graph {i + 1}", order, parents, root))
@@ -194,9 +195,14 @@ def _neg_chain(namespace, length):
     return nodes
 
 
+def _deep_length(seed: int) -> int:
+    """A chain length near DEEP drawn from the seed, so an order recorded on one seed fits no other."""
+    return DEEP + int(np.random.default_rng(seed).integers(0, 1000))
+
+
 def _toposort_deep_harness(namespace, seed):
     def case():
-        nodes = _neg_chain(namespace, DEEP)
+        nodes = _neg_chain(namespace, _deep_length(seed))
         order = student(namespace, "toposort")(nodes[-1])
         ids = {id(node): i for i, node in enumerate(nodes)}
         return np.array([ids.get(id(node), -1) for node in order], dtype=np.int64)
@@ -210,8 +216,8 @@ def _toposort_deep_judge(data, seed):
         if "Recursion" in data["error"]:
             text += " Hint: recursion stops near 1000 levels; walk the graph with your own stack."
         return verdict(1, [text], "")
-    expected = np.arange(DEEP + 1)
-    return verdict(1, [compare(f"order on a chain of {DEEP} nodes", expected, data)],
+    expected = np.arange(_deep_length(seed) + 1)
+    return verdict(1, [compare(f"order on a chain of {len(expected) - 1} nodes", expected, data)],
                    "toposort of a 100,000-node chain")
 
 
@@ -224,7 +230,7 @@ def _graded_backward(namespace):
 def _values_harness(namespace, seed):
     rng = np.random.default_rng(seed)
     results = []
-    for _ in range(3):
+    for _ in range(GRAPHS):
         spec = _graph_spec(rng)
 
         def case(spec=spec):
@@ -246,12 +252,12 @@ def _torch_reference(spec):
 def _values_judge(data, seed):
     rng = np.random.default_rng(seed)
     failures = []
-    for i, got in enumerate(data):
+    for i, got in enumerate(results_for(data, GRAPHS)):
         expected = _torch_reference(_graph_spec(rng))
         if is_error(got):
             failures.append(f"graph {i + 1}: {describe_error(got)}.")
             continue
-        for j, (e, g) in enumerate(zip(expected, got)):
+        for j, (e, g) in enumerate(zip(expected, got, strict=True)):
             failures.append(compare(f"graph {i + 1}, leaf {j} .grad", e, g))
     return verdict(3, failures, "backward: leaf gradients equal torch.autograd's")
 
@@ -315,7 +321,7 @@ def _nonleaf_judge(data, seed):
     failures = []
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # torch warns when .grad of a non-leaf is read
-        for i, (node, got) in enumerate(zip(nodes, data)):
+        for i, (node, got) in enumerate(zip(nodes, data, strict=True)):
             want = "None" if node.grad is None else "array"
             if want != got:
                 kind = ("a non-leaf" if parents[i] else
@@ -385,6 +391,8 @@ def _implicit_judge(data, seed):
             f" ({message!r}); yours " + (f"raised {got['raised']}." if got["raised"] else
                                          "returned normally.")
             + " Hint: the implicit gradient (ones) exists only for single-element outputs.")
+    else:  # torch raises before touching any gradient
+        failures.append(compare("x.grad after that RuntimeError", None, got["grad"]))
     failures.append(compare("backward of a (1, 1) output without gradient: x.grad", one,
                             data["one_element"]))
     failures.append(compare("backward(y, gradient) of a 3-element y: x.grad", torch_grad(x),
@@ -397,7 +405,7 @@ def _implicit_judge(data, seed):
 def _deep_harness(namespace, seed):
     def case():
         tensor = student(namespace, "Tensor")
-        x = tensor(np.array(0.5), requires_grad=True)
+        x = tensor(np.array(_deep_start(seed)), requires_grad=True)
         y = x
         for _ in range(DEEP):
             y = y ** (1.0 + 1.0 / DEEP)
@@ -408,9 +416,14 @@ def _deep_harness(namespace, seed):
     return guarded(case)
 
 
-@functools.lru_cache(maxsize=2)
-def _deep_reference(length):
-    x = torch_float64(0.5, True)
+def _deep_start(seed: int) -> float:
+    """Where the deep chain starts, drawn from the seed: the gradient differs from seed to seed."""
+    return float(np.random.default_rng(seed).uniform(0.3, 0.9))
+
+
+@functools.lru_cache(maxsize=4)
+def _deep_reference(length, start):
+    x = torch_float64(start, True)
     y = x
     for _ in range(length):
         y = y ** (1.0 + 1.0 / length)
@@ -424,8 +437,9 @@ def _deep_judge(data, seed):
         if "Recursion" in data["error"]:
             text += " Hint: recursion stops near 1000 levels; loop over the topological order."
         return verdict(1, [text], "")
-    return verdict(1, [compare(f"x.grad through a chain of {DEEP} nodes", _deep_reference(DEEP), data,
-                               rtol=1e-9)], "backward through a 100,000-node chain")
+    expected = _deep_reference(DEEP, _deep_start(seed))
+    return verdict(1, [compare(f"x.grad through a chain of {DEEP} nodes", expected, data, rtol=1e-9)],
+                   "backward through a 100,000-node chain")
 
 
 CHECKS = [

@@ -112,7 +112,38 @@ def _raises(block, exc_type) -> str:
     return "swallowed"
 
 
+def _random_nest(api, rng, block, depth: int = 3) -> list:
+    """Grad modes seen in and after a random nest of `block()` regions, each entered from a random mode.
+
+    Drawn from the grading seed, so that observations recorded on one seed cannot be replayed for
+    another: the only way to the right list is a block that behaves as torch's.
+    """
+    seen: list = []
+
+    def enter(level):
+        api.force(bool(rng.integers(2)))
+        with block():
+            seen.append(api.mode())
+            go_deeper = bool(rng.integers(2))  # drawn before it is used, whatever the mode
+            if level < depth and go_deeper:
+                enter(level + 1)
+            seen.append(api.mode())
+        seen.append(api.mode())
+
+    for _ in range(3):
+        enter(1)
+    api.force(True)
+    return seen
+
+
 def _is_grad_enabled(api, rng, obs):
+    switches = [bool(b) for b in rng.integers(2, size=int(rng.integers(6, 12)))]
+    seen = []
+    for enabled in switches:
+        api.force(enabled)
+        seen.append(api.is_grad_enabled() is True)
+    api.force(True)
+    obs["is_grad_enabled() is True after each of a random series of switches"] = seen
     obs["is_grad_enabled() at the start"] = api.is_grad_enabled()
     obs["its type"] = type(api.is_grad_enabled()).__name__
     api.force(False)
@@ -142,6 +173,7 @@ def _no_grad_context(api, rng, obs):
     with api.no_grad():
         pass
     obs["grad mode after no_grad when it was already off"] = api.mode()
+    obs["grad modes in and after a random nest of no_grad blocks"] = _random_nest(api, rng, api.no_grad)
 
 
 def _no_grad_decorator(api, rng, obs):
@@ -198,6 +230,8 @@ def _enable_grad(api, rng, obs):
     with api.enable_grad():
         pass
     obs["grad mode after enable_grad when it was already on"] = api.mode()
+    obs["grad modes in and after a random nest of enable_grad blocks"] = _random_nest(
+        api, rng, api.enable_grad)
 
 
 def _set_grad_enabled(api, rng, obs):
@@ -221,6 +255,8 @@ def _set_grad_enabled(api, rng, obs):
 
     obs["a ValueError raised inside set_grad_enabled(False)"] = _raises(failing, ValueError)
     obs["grad mode after that exception"] = api.mode()
+    obs["grad modes in and after a random nest of set_grad_enabled(mode) blocks"] = _random_nest(
+        api, rng, lambda: api.set_grad_enabled(bool(rng.integers(2))))
 
 
 def _detach(api, rng, obs):

@@ -147,7 +147,7 @@ def _make_check(rule: str, points: int, inputs, arity: int, description: str) ->
     def judge(data, seed):
         rng = np.random.default_rng(seed)
         failures = []
-        for (args, kwargs), got in zip(inputs(rule, rng), data):
+        for (args, kwargs), got in zip(inputs(rule, rng), data, strict=True):
             label = _describe(rule, args, kwargs)
             expected = _torch_vjp(rule, args, kwargs)
             if is_error(got):
