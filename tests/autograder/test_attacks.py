@@ -17,7 +17,8 @@ from autograder.judging import grade_cells  # noqa: E402
 from autograder.notebook_io import code_cells, read_submission  # noqa: E402
 from autograder.sandbox import Limits, Sandbox  # noqa: E402
 
-COURSE = Path(__file__).resolve().parents[2] / "course"
+REPO = Path(__file__).resolve().parents[2]
+COURSE = REPO / "course"
 LIMITS = Limits(cell_timeout=8, check_timeout=8, total_timeout=120)
 
 ATTACKS = {
@@ -56,9 +57,53 @@ ATTACKS = {
         "    os.write(3, (json.dumps({{'event': 'check', 'name': name, 'status': 'ok', 'data': None}}) + '\\n').encode())\n"
         "print('19/19 points, all passed')\n"),
     "import_torch": "import torch\nadd_vjp = lambda g, a, b: (g, g)",
+    "patch_runner": (  # the runner is __main__ in the sandbox: make every check "ok" with no cases
+        "import sys\n"
+        "sys.modules['__main__']._run_check = lambda check, namespace, seed, timeout: ('ok', [])\n"),
+    "patch_harness": (  # the staged check modules: every harness returns empty or made-up data
+        "import autograder.checks as checks\n"
+        "for table in checks.CHECKS.values():\n"
+        "    for check in table.values():\n"
+        "        object.__setattr__(check, 'harness', lambda namespace, seed: [])\n"),
+    "array_tricks": (
+        "import numpy as np\n"
+        "class Shifty:\n"
+        "    calls = 0\n"
+        "    def __array__(self, dtype=None, copy=None):\n"
+        "        Shifty.calls += 1\n"
+        "        return np.full(3, float(Shifty.calls))\n"
+        "class Sly(np.ndarray):\n"
+        "    def copy(self, order='C'): return np.zeros(3)\n"
+        "    def tolist(self): return [0.0] * 3\n"
+        "    def astype(self, *a, **k): return self\n"
+        "def exp_vjp(g, a): return Shifty()\n"
+        "def log_vjp(g, a): return np.asarray(g).view(Sly)\n"
+        "def tanh_vjp(g, a): return [g]\n"),
+    "read_other_submissions": (  # copy a classmate's answers: their files are not in view
+        "import json, glob\n"
+        "paths = glob.glob('{course}/submitted/*/vjp_rules/*.ipynb') + glob.glob('{repo}/course/samples/vjp_rules/alice/*.ipynb')\n"
+        "for path in paths:\n"
+        "    try:\n"
+        "        cells = json.load(open(path))['cells']\n"
+        "    except Exception:\n"
+        "        continue\n"
+        "    for cell in cells:\n"
+        "        if cell['cell_type'] == 'code':\n"
+        "            try:\n"
+        "                exec(''.join(cell['source']), globals())\n"
+        "            except Exception:\n"
+        "                pass\n"),
+    "write_outside": (
+        "import os\n"
+        "for p in ['{course}/escaped', '{repo}/escaped', '/tmp/autograder-escaped', '/root/escaped']:\n"
+        "    try:\n"
+        "        open(p, 'w').write('out')\n"
+        "    except OSError:\n"
+        "        pass\n"),
 }
-# Attacks that break the interpreter for whatever runs after them in the same cell sequence.
-DISRUPTIVE = ("os_exit", "sigint_loop", "fork_bomb", "memory_bomb", "monkeypatch")
+# Attacks on the grading code itself: with them in the notebook, nothing of it can be graded, so the
+# honest part earns nothing either (the test below leaves them out).
+SELF_DEFEATING = ("patch_runner", "patch_harness")
 
 
 @pytest.fixture(scope="module")
@@ -79,6 +124,11 @@ def course(tmp_path):
     return root
 
 
+def _escaped() -> list:
+    return [p for p in (REPO / "escaped", Path("/tmp/autograder-escaped"), Path("/root/escaped"))
+            if p.exists()]
+
+
 def _fingerprint(root: Path) -> dict:
     return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
             for p in sorted(root.rglob("*")) if p.is_file()}
@@ -87,7 +137,7 @@ def _fingerprint(root: Path) -> dict:
 def _score(sandbox, sample, attack, course):
     nb = read_submission(COURSE / "samples" / "vjp_rules" / sample / "vjp_rules.ipynb")
     cells = code_cells(nb)
-    attack_cell = ATTACKS[attack].format(course=course)
+    attack_cell = ATTACKS[attack].format(course=course, repo=REPO)
     # After the given engine's cells, before the student's answers, as a student would put it.
     results, _ = grade_cells(sandbox, "vjp_rules", [attack_cell] + cells, seed=7)
     return sum(r.points for r in results), results
@@ -99,9 +149,10 @@ def test_attack_gains_nothing(sandbox, course, attack):
     points, results = _score(sandbox, "carol", attack, course)
     assert points == 0, [r.feedback for r in results if r.points]
     assert _fingerprint(course) == before
+    assert not _escaped()
 
 
-@pytest.mark.parametrize("attack", sorted(ATTACKS))
+@pytest.mark.parametrize("attack", sorted(set(ATTACKS) - set(SELF_DEFEATING)))
 def test_attack_costs_the_honest_part_nothing(sandbox, course, attack):
     before = _fingerprint(course)
     points, results = _score(sandbox, "alice", attack, course)
