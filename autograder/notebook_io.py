@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from pathlib import Path
 
 import nbformat
@@ -34,13 +35,66 @@ def is_test_cell(cell) -> bool:
     return cell.get("cell_type") == "code" and bool(meta.get("grade")) and not meta.get("solution")
 
 
-def code_cells(nb) -> list[str]:
-    """The student's code: every code cell except the autograded test cells."""
-    return [cell.source for cell in nb.cells if cell.cell_type == "code" and not is_test_cell(cell)]
+def _grade_id(cell):
+    return cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
 
 
 def test_cell_ids(nb) -> list[str]:
     return [cell.metadata["nbgrader"]["grade_id"] for cell in nb.cells if is_test_cell(cell)]
+
+
+def code_cells(nb, source=None) -> list[str]:
+    """The student's code: every code cell except the assignment's autograded test cells.
+
+    With the instructor's `source`, a test cell is one whose grade_id is a test cell's there, so
+    metadata a student added or removed neither hides their code nor runs a test cell as code.
+    """
+    if source is None:
+        return [cell.source for cell in nb.cells if cell.cell_type == "code" and not is_test_cell(cell)]
+    tests = set(test_cell_ids(source))
+    return [cell.source for cell in nb.cells if cell.cell_type == "code" and _grade_id(cell) not in tests]
+
+
+def _released_text(source: str) -> str:
+    """A test cell as students receive it: nbgrader's release drops the hidden-tests block."""
+    return re.sub(r"### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS\n?", "", source, flags=re.S).strip()
+
+
+def integrity_notes(submission, source) -> list[str]:
+    """What a student changed in the graded parts of the notebook, said plainly for the feedback.
+
+    None of it changes the grade: test cells are taken from the instructor's copy and every other
+    code cell runs as the student's code. The notes tell the student (and the instructor) why.
+    """
+    notes = []
+    wanted = {cell.metadata["nbgrader"]["grade_id"]: cell for cell in source.cells if is_test_cell(cell)}
+    seen: dict[str, list] = {}
+    for cell in submission.cells:
+        if _grade_id(cell) is not None:
+            seen.setdefault(_grade_id(cell), []).append(cell)
+    for grade_id, test in wanted.items():
+        found = seen.get(grade_id, [])
+        if not found:
+            notes.append(f"The test cell `{grade_id}` was deleted from your notebook; it was graded"
+                         " from the assignment's own copy.")
+            continue
+        if len(found) > 1:
+            notes.append(f"The test cell `{grade_id}` appears {len(found)} times; it was graded once.")
+        cell = found[0]
+        if cell.get("cell_type") != "code" or not is_test_cell(cell):
+            notes.append(f"The nbgrader metadata of the test cell `{grade_id}` was altered; it was"
+                         " graded as the assignment defines it, and code in it was not run.")
+        elif _released_text(cell.source) != _released_text(test.source):
+            notes.append(f"The test cell `{grade_id}` was edited; your edits were ignored (test cells"
+                         " are read-only) and it was graded as the assignment defines it.")
+        elif cell.metadata["nbgrader"].get("points") != test.metadata["nbgrader"].get("points"):
+            notes.append(f"The points of the test cell `{grade_id}` were altered; the assignment's"
+                         f" {test.metadata['nbgrader'].get('points')} points apply.")
+    for grade_id, cells in seen.items():
+        if grade_id not in wanted and any(is_test_cell(c) for c in cells):
+            notes.append(f"The cell `{grade_id}` is marked as an autograded test cell, but the"
+                         " assignment has no such test; it was run as your code and earns no points.")
+    return notes
 
 
 def autograded_notebook(submission, source, feedback: dict[str, tuple[bool, str]], notes=()):
@@ -52,8 +106,11 @@ def autograded_notebook(submission, source, feedback: dict[str, tuple[bool, str]
     nb = copy.deepcopy(submission) if submission is not None else copy.deepcopy(source)
     source_tests = {cell.metadata["nbgrader"]["grade_id"]: cell for cell in source.cells
                     if is_test_cell(cell)}
-    cells = [cell for cell in nb.cells if not is_test_cell(cell)
-             and cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") not in source_tests]
+    known = {_grade_id(cell) for cell in source.cells} - {None}
+    cells = [cell for cell in nb.cells if _grade_id(cell) not in source_tests]
+    for cell in cells:  # nbgrader metadata the assignment does not define would confuse the gradebook
+        if "nbgrader" in cell.get("metadata", {}) and _grade_id(cell) not in known:
+            cell.metadata.pop("nbgrader")
     if submission is None:
         cells = []
     # Put every test cell back where the source has it: after the cell that precedes it there.

@@ -4,6 +4,7 @@ Workers only read files and compute; the main process alone writes the gradebook
 """
 from __future__ import annotations
 
+import functools
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -12,7 +13,8 @@ import nbformat
 
 from .checks import CHECKS
 from .judging import grade_cells
-from .notebook_io import UnreadableNotebook, autograded_notebook, code_cells, read_submission
+from .notebook_io import (UnreadableNotebook, autograded_notebook, code_cells, integrity_notes,
+                          read_submission)
 from .sandbox import Limits, Sandbox
 
 _SANDBOX: Sandbox | None = None
@@ -20,15 +22,24 @@ _SANDBOX: Sandbox | None = None
 
 def _start(limits: Limits) -> None:
     global _SANDBOX
-    import torch  # noqa: F401 - paid once per worker, not once per submission
+    import torch  # already there when the fork server preloaded it
 
+    # One worker per core: a judge that spread its small tensors over every core would only make
+    # the workers beside it wait.
+    torch.set_num_threads(1)
     _SANDBOX = Sandbox(limits)
+
+
+@functools.lru_cache(maxsize=8)
+def _source(path: str, mtime_ns: int):
+    """The instructor's notebook, read once per worker (the mtime makes an edited one read again)."""
+    return nbformat.read(path, as_version=4)
 
 
 def grade_submission(task: dict) -> dict:
     """Grade one notebook; returns scores per test cell and the autograded notebook as JSON text."""
     assignment, seed = task["assignment"], task["seed"]
-    source = nbformat.read(task["source"], as_version=4)
+    source = _source(task["source"], Path(task["source"]).stat().st_mtime_ns)
     notes, feedback, scores = [], {}, {}
     try:
         submission = read_submission(Path(task["notebook"]))
@@ -36,7 +47,8 @@ def grade_submission(task: dict) -> dict:
         submission = None
         notes.append(f"This notebook could not be graded: {exc}.")
     if submission is not None:
-        results, run = grade_cells(_SANDBOX, assignment, code_cells(submission), seed)
+        notes.extend(integrity_notes(submission, source))
+        results, run = grade_cells(_SANDBOX, assignment, code_cells(submission, source), seed)
         for index, error in sorted(run.cell_errors.items()):
             notes.append(f"Code cell {index + 1} of your notebook raised {error}")
         notes.extend(run.notes)
@@ -55,7 +67,14 @@ def grade_submission(task: dict) -> dict:
             "isolated": _SANDBOX.isolated}
 
 
+# What the fork server imports before it forks the workers: torch once for all of them, and the
+# CLI (whose task function the workers unpickle) without re-running the main script, which is what
+# the fork server would otherwise do first.
+PRELOAD = ["torch", "nbformat", "autograder.cli", "autograder.workers"]
+
+
 def pool(workers: int, limits: Limits) -> ProcessPoolExecutor:
     context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(PRELOAD)
     return ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start,
                                initargs=(limits,))
