@@ -112,7 +112,7 @@ def test_quick_start_has_exactly_two_commands():
     commands = quick_start_commands()
     assert len(commands) == 2, commands
     demo, tests = commands
-    assert demo.endswith("minigrad-demo")
+    assert demo.endswith("minigrad-grade demo") and '".[grader]"' in demo
     assert "pytest" in tests and '".[dev]"' in tests
 
 
