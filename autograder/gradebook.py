@@ -1,6 +1,7 @@
 """Writing scores into nbgrader's gradebook (the main process is its only writer) and resume state."""
 from __future__ import annotations
 
+import atexit
 import hashlib
 import json
 import os
@@ -8,7 +9,7 @@ import secrets
 import warnings
 from pathlib import Path
 
-from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.api import BaseCell, Grade, Gradebook, MissingEntry, Notebook, SubmittedNotebook
 
 from .checks import ASSIGNMENTS  # noqa: F401 - re-exported for the CLI
 
@@ -66,23 +67,70 @@ class State:
         os.replace(tmp, self.path)
 
 
+# One open gradebook per URL for a whole batch: opening one (engine, table checks, course row) costs
+# more than the writes of a submission. Keyed with the SQLite file's inode, so a gradebook deleted
+# and made again at the same path is opened afresh instead of written through the old handle.
+_OPEN: dict[str, tuple[object, Gradebook]] = {}
+
+
+def _identity(url: str):
+    path = url[len("sqlite:///"):] if url.startswith("sqlite:///") else None
+    try:
+        return (os.stat(path).st_dev, os.stat(path).st_ino) if path else None
+    except OSError:
+        return "missing"
+
+
+def _gradebook(url: str) -> Gradebook:
+    identity = _identity(url)
+    if url in _OPEN and _OPEN[url][0] == identity:
+        return _OPEN[url][1]
+    _forget(url)
+    gb = Gradebook(url)
+    _OPEN[url] = (_identity(url), gb)
+    return gb
+
+
+def _forget(url: str) -> None:
+    if url in _OPEN:
+        _, gb = _OPEN.pop(url)
+        gb.close()
+        gb.engine.dispose()
+
+
+atexit.register(lambda: [_forget(url) for url in list(_OPEN)])
+
+
 def save_scores(url: str, assignment: str, notebook: str, student: str, scores: dict) -> None:
-    """Auto scores into nbgrader's gradebook, as nbgrader's SaveAutoGrades stores them."""
-    with Gradebook(url) as gb, warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # SQLAlchemy's autoflush notes from inside add_submission
-        gb.update_or_create_student(student)
-        try:
-            gb.find_submission(assignment, student)
-        except MissingEntry:
-            gb.add_submission(assignment, student)
-        for grade_id, points in scores.items():
+    """Auto scores into nbgrader's gradebook, as nbgrader's SaveAutoGrades stores them; one commit."""
+    gb = _gradebook(url)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # SQLAlchemy's autoflush notes from inside add_submission
             try:
-                grade = gb.find_grade(grade_id, notebook, assignment, student)
+                gb.find_student(student)
             except MissingEntry:
-                continue
-            grade.auto_score = float(points)
-            grade.needs_manual_grade = grade.manual_score is not None
-        gb.db.commit()
+                gb.add_student(student)
+            try:
+                submission = gb.find_submission(assignment, student)
+            except MissingEntry:
+                submission = gb.add_submission(assignment, student)
+            # Every grade of the notebook in one query, instead of one find_grade per test cell.
+            rows = (gb.db.query(Grade, BaseCell.name)
+                    .join(BaseCell, BaseCell.id == Grade.cell_id)
+                    .join(SubmittedNotebook, SubmittedNotebook.id == Grade.notebook_id)
+                    .join(Notebook, Notebook.id == SubmittedNotebook.notebook_id)
+                    .filter(SubmittedNotebook.assignment_id == submission.id,
+                            Notebook.name == notebook).all())
+            for grade, name in rows:
+                if name in scores:
+                    grade.auto_score = float(scores[name])
+                    grade.needs_manual_grade = grade.manual_score is not None
+            gb.db.commit()
+    except BaseException:
+        gb.db.rollback()
+        _forget(url)
+        raise
 
 
 def all_scores(url: str) -> list[dict]:

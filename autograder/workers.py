@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import functools
 import multiprocessing
+import warnings
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import nbformat
+from nbformat.validator import MissingIDFieldWarning
 
 from .checks import CHECKS
 from .judging import grade_cells
@@ -27,6 +29,9 @@ def _start(limits: Limits) -> None:
     # One worker per core: a judge that spread its small tensors over every core would only make
     # the workers beside it wait.
     torch.set_num_threads(1)
+    # Notebooks saved before nbformat 4.5 have no cell ids; nbformat warns once per notebook read,
+    # which would only bury the progress bar (grading does not use cell ids).
+    warnings.filterwarnings("ignore", category=MissingIDFieldWarning)
     _SANDBOX = Sandbox(limits)
 
 
