@@ -75,12 +75,12 @@ def _propagate(node: BackwardNode, grads, buffers, dependencies, ready) -> None:
             f"{len(edges)}, got {len(grads)}). backward must return one gradient per "
             "input of forward, None for inputs that need none."
         )
-    for (parent, _), g, meta in zip(edges, grads, node._inputs_meta):
+    for parent, g, meta in zip(edges, grads, node._inputs_meta):
         if parent is None:
             continue
         if g is not None:
             # most gradients already have their input's shape and dtype: skip the call that fits them
-            if type(g) is not _Tensor or g._data.shape != meta[0] or g._data.dtype != meta[1]:
+            if type(g) is not _Tensor or g._data.shape != meta[0] or g._data.dtype.char != meta[1]:
                 g = _fit_to_input(node, g, meta)
             if parent in buffers:
                 buffers[parent] = buffers[parent] + g
@@ -100,7 +100,7 @@ def _skip(start, buffers, dependencies, ready) -> None:
     stack = [start]
     while stack:
         node = stack.pop()
-        for parent, _ in node._edges:
+        for parent in node._edges:
             if parent is None:
                 continue
             dependencies[parent] -= 1
@@ -115,7 +115,7 @@ def _fit_to_input(node, g, meta):
             f"function {node.name()} returned a gradient of type {type(g).__name__}; backward must "
             "return Tensors (or None)."
         )
-    shape, dtype = meta
+    shape, dtype = meta[0], np.dtype(meta[1])
     if g._data.shape != shape:
         g = g.sum_to_size(shape)
     if g._data.dtype != dtype:
@@ -135,7 +135,7 @@ def _count_dependencies(roots):
     while stack:
         node = stack.pop()
         order.append(node)
-        for parent, _ in node._edges:
+        for parent in node._edges:
             if parent is None:
                 continue
             dependencies[parent] = dependencies.get(parent, 0) + 1
@@ -149,7 +149,7 @@ def _needed_nodes(order, capture) -> set:
     """Nodes from which a captured node can be reached: only those have to run."""
     children: dict = {}
     for node in order:
-        for parent, _ in node._edges:
+        for parent in node._edges:
             if parent is not None:
                 children.setdefault(parent, []).append(node)
     needed = set()

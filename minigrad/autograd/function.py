@@ -47,10 +47,10 @@ class Node:
     def next_functions(self) -> tuple:
         """One ``(node, 0)`` per tensor input, ``(None, 0)`` for a tensor that needs no gradient.
 
-        Internally ``_edges`` has one entry per argument of forward (numbers, dims and flags included)
-        so that it lines up with what backward returns; torch shows only the tensors.
+        Internally ``_edges`` has one node (or None) per argument of forward (numbers, dims and flags
+        included) so that it lines up with what backward returns; torch shows only the tensors.
         """
-        return tuple(edge for edge, meta in zip(self._edges, self._inputs_meta) if meta is not None)
+        return tuple((node, 0) for node, meta in zip(self._edges, self._inputs_meta) if meta is not None)
 
     def name(self) -> str:
         return type(self).__name__
@@ -241,24 +241,7 @@ class Function:
         ctx = cls._backward_cls()
         if anomaly_mode._enabled:
             ctx._forward_stack = anomaly_mode.forward_stack()
-        edges = []
-        meta = []
-        needs = []
-        listed = cls._listed_args
-        for i, a in enumerate(args):
-            if isinstance(a, Tensor) and a._requires_grad:
-                edges.append((a._grad_fn or a._accumulator(), 0))
-                meta.append((a._data.shape, a._data.dtype))
-                needs.append(True)
-            else:
-                edges.append(_NO_EDGE)
-                shown = isinstance(a, Tensor) if listed is None else i < listed
-                meta.append(_CONSTANT if shown else None)
-                needs.append(False)
-        ctx._edges = tuple(edges)
-        ctx._inputs_meta = meta
-        needs = tuple(needs)
-        ctx._needs = _NEEDS.setdefault(needs, needs)  # one shared tuple per pattern: a node is kept small
+        _set_edges(ctx, args, cls._listed_args)
         if cls._builtin:
             result = cls.forward(ctx, *args)
         else:
@@ -270,9 +253,41 @@ class Function:
         return out
 
 
-_NO_EDGE = (None, 0)
+def _set_edges(ctx, args, listed) -> None:
+    """For each argument of forward: the node its gradient goes to, its (shape, dtype code), whether it needs one.
+
+    Tuples of plain values, not lists, and a dtype's one-letter code, not the dtype object: Python's
+    garbage collector soon stops watching such tuples, where it would walk every list (and every tuple
+    holding a dtype) of a long graph again at each full collection.
+    """
+    a = args[0]
+    if len(args) == 1:  # exp, relu, neg ...: apply saw that the one input requires grad
+        ctx._edges = (a._grad_fn or a._accumulator(),)
+        ctx._inputs_meta = ((a._data.shape, a._data.dtype.char),)
+        ctx._needs = _FIRST
+        return
+    edges = []
+    meta = []
+    needs = []
+    for i, a in enumerate(args):
+        if isinstance(a, Tensor) and a._requires_grad:
+            edges.append(a._grad_fn or a._accumulator())
+            meta.append((a._data.shape, a._data.dtype.char))
+            needs.append(True)
+        else:
+            edges.append(None)
+            shown = isinstance(a, Tensor) if listed is None else i < listed
+            meta.append(_CONSTANT if shown else None)
+            needs.append(False)
+    ctx._edges = tuple(edges)
+    ctx._inputs_meta = tuple(meta)
+    needs = tuple(needs)
+    ctx._needs = _NEEDS.setdefault(needs, needs)  # one shared tuple per pattern: a node is kept small
+
+
 _CONSTANT = ()  # the meta of a tensor input that needs no gradient (None: not a tensor at all)
 _NEEDS: dict = {}
+_FIRST = (True,)
 
 # Function.apply wraps results in tensors; this module is imported before the Tensor class exists,
 # so _tensor.py hands these two over when it is defined.
