@@ -6,7 +6,6 @@ a value it saved has changed since.
 """
 from __future__ import annotations
 
-import functools
 import numbers
 import warnings
 
@@ -26,16 +25,15 @@ _VIEW_OF_LEAF_INPLACE = (
 )
 
 
-def _operator(method):
+def _operator(op):
     """Operators combine tensors with tensors, numbers and arrays; for anything else (lists, strings,
     None) they return NotImplemented, so Python tries the other side or raises its TypeError, and
     ``x == None`` is simply False, as in torch."""
 
-    @functools.wraps(method)
     def checked(self, other):
-        if not _is_operand(other):
+        if not isinstance(other, _OPERANDS):
             return NotImplemented
-        return method(self, other)
+        return op(self, other)
 
     return checked
 
@@ -43,56 +41,22 @@ def _operator(method):
 class TensorOps:
     __slots__ = ()
 
-    # -- arithmetic operators ---------------------------------------------------------------------
-    @_operator
-    def __add__(self, other):
-        return ops.add(self, other)
-
-    @_operator
-    def __radd__(self, other):
-        return ops.add(self, other)
-
-    @_operator
-    def __sub__(self, other):
-        return ops.sub(self, other)
-
-    @_operator
-    def __rsub__(self, other):
-        return ops.rsub(self, other)
-
-    @_operator
-    def __mul__(self, other):
-        return ops.mul(self, other)
-
-    @_operator
-    def __rmul__(self, other):
-        return ops.mul(self, other)
-
-    @_operator
-    def __truediv__(self, other):
-        return ops.div(self, other)
+    # -- arithmetic operators: each is its op, behind the check of the other operand -------------
+    __add__ = __radd__ = _operator(ops.add)
+    __sub__, __rsub__ = _operator(ops.sub), _operator(ops.rsub)
+    __mul__ = __rmul__ = _operator(ops.mul)
+    __truediv__, __floordiv__ = _operator(ops.div), _operator(ops.floor_divide)
+    __pow__, __matmul__ = _operator(ops.pow), _operator(ops.matmul)
 
     @_operator
     def __rtruediv__(self, other):
         return ops.reciprocal(self) * other
-
-    @_operator
-    def __floordiv__(self, other):
-        return ops.floor_divide(self, other)
-
-    @_operator
-    def __pow__(self, exponent):
-        return ops.pow(self, exponent)
 
     def __rpow__(self, base):
         from .ops._common import as_tensor_like
 
         return ops.pow(base, self) if isinstance(base, type(self)) else ops.arithmetic.Rpow.apply(
             as_tensor_like(base, self), self)
-
-    @_operator
-    def __matmul__(self, other):
-        return ops.matmul(self, other)
 
     @_operator
     def __rmatmul__(self, other):
@@ -110,41 +74,9 @@ class TensorOps:
     def __invert__(self):
         return ops.logical_not(self) if self._data.dtype == np.bool_ else type(self)._make(~self._data)
 
-    @_operator
-    def __and__(self, other):
-        return ops.bitwise_and(self, other)
-
-    @_operator
-    def __or__(self, other):
-        return ops.bitwise_or(self, other)
-
-    @_operator
-    def __xor__(self, other):
-        return ops.bitwise_xor(self, other)
-
-    @_operator
-    def __eq__(self, other):
-        return ops.eq(self, other)
-
-    @_operator
-    def __ne__(self, other):
-        return ops.ne(self, other)
-
-    @_operator
-    def __lt__(self, other):
-        return ops.lt(self, other)
-
-    @_operator
-    def __le__(self, other):
-        return ops.le(self, other)
-
-    @_operator
-    def __gt__(self, other):
-        return ops.gt(self, other)
-
-    @_operator
-    def __ge__(self, other):
-        return ops.ge(self, other)
+    __and__, __or__, __xor__ = _operator(ops.bitwise_and), _operator(ops.bitwise_or), _operator(ops.bitwise_xor)
+    __eq__, __ne__ = _operator(ops.eq), _operator(ops.ne)
+    __lt__, __le__, __gt__, __ge__ = _operator(ops.lt), _operator(ops.le), _operator(ops.gt), _operator(ops.ge)
 
     def __getitem__(self, key):
         return ops.getitem(self, key)
@@ -431,10 +363,9 @@ class TensorOps:
         return self.div_(other)
 
 
-def _is_operand(x) -> bool:
-    """Tensors, numbers and arrays combine with tensors; lists, strings and None do not (as in torch)."""
-    # float and int first: numbers.Number is an abstract class, slow to test against
-    return isinstance(x, (Tensor, float, int, numbers.Number, np.ndarray, np.generic))
+# Tensors, numbers and arrays combine with tensors; lists, strings and None do not (as in torch).
+# float and int first: numbers.Number is an abstract class, slow to test against
+_OPERANDS = (Tensor, float, int, numbers.Number, np.ndarray, np.generic)
 
 
 def as_value(v, like):
