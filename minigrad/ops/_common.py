@@ -1,6 +1,7 @@
 """Helpers every op shares: turning Python numbers into tensors, type promotion, dim checks."""
 from __future__ import annotations
 
+import contextvars
 import numbers
 
 import numpy as np
@@ -10,20 +11,22 @@ from .._tensor import Tensor
 
 
 try:
-    # NumPy 2 keeps its floating-point error state in a context variable. Setting that variable to a
-    # state built once costs ~0.4 us; ``with np.errstate(...)`` rebuilds the state on every entry (~3 us,
-    # more than the arithmetic itself on small tensors).
+    # NumPy 2 keeps its floating-point error state in a context variable. Running the ufunc inside a
+    # context in which that variable says "ignore" is cheap; ``with np.errstate(...)`` builds that state
+    # on every entry (~3 us, more than the arithmetic itself on small tensors).
     from numpy._core._ufunc_config import _extobj_contextvar, _make_extobj
 
-    _SILENT = _make_extobj(all="ignore")
+    _silent = contextvars.Context()
+    _silent.run(_extobj_contextvar.set, _make_extobj(all="ignore"))
 
     def quietly(ufunc, *arrays):
         """``ufunc(*arrays)`` without NumPy's overflow/invalid/divide warnings: torch gives inf and nan silently."""
-        token = _extobj_contextvar.set(_SILENT)
         try:
-            return ufunc(*arrays)
-        finally:
-            _extobj_contextvar.reset(token)
+            return _silent.run(ufunc, *arrays)
+        except RuntimeError:
+            # a context is entered by one thread at a time: another thread is in it, take the public way
+            with np.errstate(all="ignore"):
+                return ufunc(*arrays)
 
 except ImportError:  # NumPy 1.x: the public way
 

@@ -169,3 +169,38 @@ def test_square_gradient_equals_the_general_power_rule(p):
     np.testing.assert_array_equal(g.detach().numpy(), general.detach().numpy())
     (gg,) = minigrad.autograd.grad(g.sum(), x)
     np.testing.assert_array_equal(gg.numpy(), np.full((2, 2), 2.0, np.float32))
+
+
+def test_quietly_in_two_threads_at_once():
+    # the silent context is entered by one thread at a time; the other takes np.errstate
+    import threading
+
+    errors = []
+
+    def work():
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("error")
+                for _ in range(2000):
+                    got = quietly(np.true_divide, np.array([1.0, 0.0]), np.array([0.0, 0.0]))
+                    assert np.isinf(got[0]) and np.isnan(got[1])
+        except Exception as e:  # noqa: BLE001 - reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+
+
+def test_a_long_graph_keeps_no_lists_and_no_dtypes():
+    # the garbage collector walks what a graph keeps at every full collection: tuples of plain values
+    # drop out of its sight, lists and dtype objects would not
+    x = minigrad.tensor([1.0], requires_grad=True)
+    y = (x * 2.0 + x).exp()
+    for _ in range(3):  # a tuple is let go once what it holds has been: a round per level of nesting
+        gc.collect()
+    for node in (y.grad_fn, y.grad_fn.next_functions[0][0]):
+        assert not gc.is_tracked(node._inputs_meta)
