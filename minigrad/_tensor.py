@@ -50,10 +50,12 @@ class Size(tuple):
 class Tensor:
     """An n-dimensional array that can record the operations applied to it."""
 
-    __slots__ = (
-        "_data", "_requires_grad", "_grad", "_grad_fn", "_version_counter", "_hooks",
-        "_post_accumulate_hooks", "_accumulator_ref", "_base", "_inference", "__weakref__",
-    )
+    # Every tensor sets these; what is rarely set stays at the class's default until it is, in the
+    # instance's __dict__ (so that making a tensor, ~10 times per training step per layer, is cheap).
+    __slots__ = ("_data", "_requires_grad", "_grad_fn", "_version_counter", "_base", "__dict__", "__weakref__")
+    _grad = None  # filled by backward, on leaves
+    _hooks = _post_accumulate_hooks = _accumulator_ref = None
+    _inference = False  # made in inference_mode
     __array_ufunc__ = None  # ``np.float64(2) * t`` must call Tensor.__rmul__, not NumPy's loop
 
     def __new__(cls, *args, **kwargs):
@@ -76,14 +78,11 @@ class Tensor:
         t = object.__new__(cls or Tensor)
         t._data = array
         t._requires_grad = requires_grad
-        t._grad = None
         t._grad_fn = grad_fn
         t._version_counter = [0] if version_counter is None else version_counter
-        t._hooks = None
-        t._post_accumulate_hooks = None
-        t._accumulator_ref = None
         t._base = None
-        t._inference = grad_mode._state["inference"]
+        if grad_mode._state["inference"]:
+            t._inference = True
         return t
 
     @staticmethod
