@@ -25,6 +25,8 @@ from pathlib import Path
 
 import numpy
 
+from .staging import harness_only
+
 NOBODY = 65534
 UID_BASE = 200_000
 HERE = Path(__file__).resolve().parent
@@ -83,12 +85,16 @@ def bwrap_path() -> str | None:
 
 
 def stage_harness(directory: Path) -> Path:
-    """Copy the check modules and the runner where the sandbox can see them (and nothing else)."""
+    """The runner and the checks' harness halves where the sandbox can see them (and nothing else).
+
+    Judges are emptied in the staged copy (`staging.harness_only`): student code may read every
+    file it can see, and the references, tolerances and hints are none of its business.
+    """
     checks = directory / "autograder" / "checks"
     checks.mkdir(parents=True)
     (directory / "autograder" / "__init__.py").write_text("")
     for source in sorted((HERE / "checks").glob("*.py")):
-        shutil.copy(source, checks / source.name)
+        (checks / source.name).write_text(harness_only(source.read_text()))
     shutil.copy(HERE / "harness_runner.py", directory / "harness_runner.py")
     for path in [directory, *directory.rglob("*")]:
         path.chmod(0o755 if path.is_dir() else 0o644)

@@ -161,5 +161,18 @@ def test_attack_costs_the_honest_part_nothing(sandbox, course, attack):
     assert _fingerprint(course) == before
 
 
+def test_sandbox_shows_no_judge_code(sandbox):
+    """Student code can read every file it sees: the staged checks hold harnesses, not judges."""
+    probe = (
+        "import glob, sys\n"
+        "files = [p for d in sys.path for p in glob.glob(d + '/autograder/**/*.py', recursive=True)]\n"
+        "seen = ''.join(open(p).read() for p in files)\n"
+        "raise ValueError(f\"{len(seen)} {'import torch' in seen} {'Hint' in seen} {'_harness' in seen}\")\n")
+    run = sandbox.run([probe], "vjp_rules", ["unbroadcast"], seed=1)
+    size, torch_code, hints, harnesses = run.cell_errors[0].split(": ", 1)[1].split()
+    assert int(size) > 0 and harnesses == "True", "the probe found the staged harness"
+    assert (torch_code, hints) == ("False", "False")
+
+
 def test_sandbox_is_isolated(sandbox):
     assert sandbox.isolated, "bubblewrap is missing: the grader runs with rlimits only"
