@@ -18,7 +18,8 @@ import tempfile
 from pathlib import Path
 
 from .checks import ASSIGNMENTS, CHECKS
-from .gradebook import State, all_scores, content_hash, db_url, grader_secret, save_scores
+from .gradebook import (State, all_scores, content_hash, db_url, grader_secret,
+                        released_test_cells, save_scores)
 from .judging import submission_seed
 from .sandbox import Limits
 
@@ -79,6 +80,13 @@ def grade(course: Path, student=None, assignment=None, force=False, workers=None
     graded = []
     if not tasks:
         return graded
+    for what in sorted({task["assignment"] for task in tasks}):
+        missing = {f"test_{name}" for name in CHECKS[what]} - released_test_cells(url, what)
+        if missing:  # checked before grading: a score with no cell to go into would be lost
+            cells = ", ".join(sorted(missing))
+            raise SystemExit(f"{what} is not released in the gradebook ({db_url(course)}), or was"
+                             f" released before its checks changed (no cell {cells})."
+                             f" Run `minigrad-grade release {what}` first, then grade again.")
     workers = workers or os.cpu_count() or 1
     with pool(min(workers, len(tasks)), limits) as executor:
         futures = [executor.submit(_grade_task, task) for task in tasks]

@@ -122,6 +122,12 @@ def save_scores(url: str, assignment: str, notebook: str, student: str, scores: 
                     .join(Notebook, Notebook.id == SubmittedNotebook.notebook_id)
                     .filter(SubmittedNotebook.assignment_id == submission.id,
                             Notebook.name == notebook).all())
+            missing = sorted(set(scores) - {name for _, name in rows})
+            if missing:  # a score with nowhere to go would be lost without a word
+                raise MissingEntry(
+                    f"the gradebook has no test cell {', '.join(missing)} of {assignment}/{notebook}:"
+                    f" the assignment in the gradebook is older than its checks; release it again"
+                    f" (minigrad-grade release {assignment}) and grade again.")
             for grade, name in rows:
                 if name in scores:
                     grade.auto_score = float(scores[name])
@@ -131,6 +137,16 @@ def save_scores(url: str, assignment: str, notebook: str, student: str, scores: 
         gb.db.rollback()
         _forget(url)
         raise
+
+
+def released_test_cells(url: str, assignment: str) -> set[str]:
+    """Names of the autograded cells the gradebook knows for `assignment` (empty if not released)."""
+    gb = _gradebook(url)
+    try:
+        found = gb.find_assignment(assignment)
+    except MissingEntry:
+        return set()
+    return {cell.name for notebook in found.notebooks for cell in notebook.grade_cells}
 
 
 def all_scores(url: str) -> list[dict]:

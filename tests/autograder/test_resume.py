@@ -91,3 +91,12 @@ def test_a_changed_submission_is_graded_again(course):
     assert [(r["student"], r["assignment"]) for r in graded] == [("carol0", "grad_mode")]
     scores = {(r["assignment"], r["student"]): r["score"] for r in all_scores(db_url(course))}
     assert scores["grad_mode", "carol0"] == EXPECTED["grad_mode"]["alice"]["points"]
+
+
+def test_an_unreleased_assignment_is_refused_before_grading(course):
+    target = course / "submitted" / "dave" / "descent"  # descent was never released here
+    target.mkdir(parents=True)
+    shutil.copy(cli.REPO_COURSE / "samples" / "descent" / "alice" / "descent.ipynb", target)
+    with pytest.raises(SystemExit, match=r"minigrad-grade release descent"):
+        cli.grade(course, assignment="descent", quiet=True)
+    assert _recorded(course) == {}
