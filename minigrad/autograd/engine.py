@@ -13,6 +13,7 @@ import warnings
 
 import numpy as np
 
+from .._quietly import quietly
 from . import anomaly_mode, grad_mode
 from .function import AccumulateGrad, BackwardNode
 
@@ -24,7 +25,13 @@ def run_backward(roots, root_grads, *, retain_graph: bool, create_graph: bool,
     ``capture`` maps nodes to a slot list: the total gradient arriving at such a node is stored
     there (``autograd.grad`` and ``backward(inputs=...)``), and only nodes on a path to a captured
     node run. With ``accumulate`` False, leaves' ``.grad`` is left alone.
+
+    Without ``create_graph`` nothing of this pass is recorded, so gradients travel as bare NumPy arrays
+    and ops that have one use their ``vjp`` (the same formula on arrays); tensors are made only where
+    someone sees a gradient (hooks, ``.grad``, captured results). With it, gradients are tensors and
+    every formula runs as tensor ops, so that the backward pass is itself a graph.
     """
+    arrays = not create_graph
     with grad_mode.set_grad_enabled(create_graph):
         dependencies, order = _count_dependencies(roots)
         if capture is not None:
@@ -32,10 +39,9 @@ def run_backward(roots, root_grads, *, retain_graph: bool, create_graph: bool,
         buffers: dict = {}
         ready = []
         for node, grad in zip(roots, root_grads):
-            if node in buffers:
-                buffers[node] = buffers[node] + grad
-            else:
-                buffers[node] = grad
+            if arrays:
+                grad = grad._data
+            buffers[node] = _sum(buffers[node], grad) if node in buffers else grad
         for node in dict.fromkeys(roots):
             if dependencies.get(node, 0) == 0:
                 ready.append(node)
@@ -44,30 +50,41 @@ def run_backward(roots, root_grads, *, retain_graph: bool, create_graph: bool,
             node = ready.pop()
             grad = buffers.pop(node)
             if node._pre_hooks is not None or node._retained is not None:
-                grad = _run_pre_hooks(node, grad)
+                grad = _run_pre_hooks(node, grad, arrays)
             if capture is not None:
                 if node in capture:
-                    capture[node].append(grad)
+                    capture[node].append(_Tensor._make(grad) if arrays else grad)
                 if node not in needed:
                     continue
             if type(node) is AccumulateGrad:
                 if accumulate:
+                    if arrays:
+                        grad = _Tensor._make(grad)  # now only that tensor holds the array
                     _accumulate(node.variable, grad, create_graph)
                 continue
 
-            grads = node.apply(grad)
+            grads = _vjp(node, grad) if arrays else node.apply(grad)
             if node._post_hooks:
-                for hook in list(node._post_hooks.values()):
-                    hook(grads, (grad,))
+                _run_post_hooks(node, grads, grad, arrays)
             if anomaly_mode._enabled:
                 _check_anomaly(node, grads)
             if not retain_graph:
                 node._release()
-            _propagate(node, grads, buffers, dependencies, ready)
+            _propagate(node, grads, buffers, dependencies, ready, arrays)
             grads = None  # a leaf's gradient that only the buffers hold can become its .grad uncopied
 
 
-def _propagate(node: BackwardNode, grads, buffers, dependencies, ready) -> None:
+def _vjp(node, grad):
+    """The node's gradients as arrays: its ``vjp`` on arrays, or else its ``backward`` on tensors."""
+    vjp = node._vjp
+    if vjp is not None:
+        grads = quietly(vjp, node, grad)  # NumPy's overflow warnings off, as in every op
+        if grads is not None:  # None: the formula does not apply to these inputs (e.g. mixed dtypes)
+            return grads if type(grads) is tuple else (grads,)
+    return tuple(g if g is None else _array_of(node, g) for g in node.apply(_Tensor._make(grad)))
+
+
+def _propagate(node: BackwardNode, grads, buffers, dependencies, ready, arrays: bool) -> None:
     edges = node._edges
     if len(grads) != len(edges):
         raise RuntimeError(
@@ -80,12 +97,14 @@ def _propagate(node: BackwardNode, grads, buffers, dependencies, ready) -> None:
             continue
         if g is not None:
             # most gradients already have their input's shape and dtype: skip the call that fits them
-            if type(g) is not _Tensor or g._data.shape != meta[0] or g._data.dtype.char != meta[1]:
+            if arrays:
+                if type(g) is not np.ndarray:
+                    g = np.asarray(g)  # a ufunc on 0-d arrays gives a NumPy scalar
+                if g.shape != meta[0] or g.dtype.char != meta[1]:
+                    g = _fit_to_input(node, _Tensor._make(g), meta)._data
+            elif type(g) is not _Tensor or g._data.shape != meta[0] or g._data.dtype.char != meta[1]:
                 g = _fit_to_input(node, g, meta)
-            if parent in buffers:
-                buffers[parent] = buffers[parent] + g
-            else:
-                buffers[parent] = g
+            buffers[parent] = _sum(buffers[parent], g) if parent in buffers else g
         remaining = dependencies[parent] - 1
         dependencies[parent] = remaining
         if remaining == 0:
@@ -94,6 +113,20 @@ def _propagate(node: BackwardNode, grads, buffers, dependencies, ready) -> None:
             else:
                 # no gradient arrived at all (every path gave None): nothing flows further
                 _skip(parent, buffers, dependencies, ready)
+
+
+def _sum(a, b):
+    """Two gradients for the same input: arrays or tensors, added without NumPy's warnings."""
+    return np.asarray(quietly(np.add, a, b)) if type(a) is np.ndarray else a + b
+
+
+def _array_of(node, g) -> np.ndarray:
+    if not isinstance(g, _Tensor):
+        raise TypeError(
+            f"function {node.name()} returned a gradient of type {type(g).__name__}; backward must "
+            "return Tensors (or None)."
+        )
+    return g._data
 
 
 def _skip(start, buffers, dependencies, ready) -> None:
@@ -163,7 +196,9 @@ def _needed_nodes(order, capture) -> set:
     return needed
 
 
-def _run_pre_hooks(node, grad):
+def _run_pre_hooks(node, grad, arrays: bool):
+    if arrays:
+        grad = _Tensor._make(grad)  # hooks see tensors
     for hook in list((node._pre_hooks or {}).values()):
         result = hook(grad)
         if result is not None:
@@ -173,7 +208,15 @@ def _run_pre_hooks(node, grad):
         tensor = retained()
         if tensor is not None:
             _accumulate(tensor, grad, grad_mode._state["grad"])
-    return grad
+    return _array_of(node, grad) if arrays else grad
+
+
+def _run_post_hooks(node, grads, grad, arrays: bool) -> None:
+    if arrays:  # hooks see tensors
+        grads = tuple(g if g is None else _Tensor._make(g) for g in grads)
+        grad = _Tensor._make(grad)
+    for hook in list(node._post_hooks.values()):
+        hook(grads, (grad,))
 
 
 def _accumulate(variable, grad, create_graph: bool) -> None:
@@ -222,7 +265,7 @@ def _check_anomaly(node, grads) -> None:
     if not anomaly_mode._check_nan:
         return
     for i, g in enumerate(grads):
-        if g is not None and np.isnan(g._data).any():
+        if g is not None and np.isnan(g if type(g) is np.ndarray else g._data).any():
             stack = getattr(node, "_forward_stack", None)
             if stack:
                 warnings.warn(

@@ -99,7 +99,7 @@ class BackwardNode(Node):
     __slots__ = (
         "_saved", "_saved_versions", "_saved_output", "_freed", "_needs", "__dict__",
     )
-    _forward_cls: type  # set for each Function subclass
+    _forward_cls: type  # set for each Function subclass, with _vjp, its vjp or None
 
     def __init__(self):
         self._saved = None
@@ -136,6 +136,19 @@ class BackwardNode(Node):
             if t is not None and t._version_counter[0] != version:
                 raise RuntimeError(_modified_message(t, version))
         return saved
+
+    @property
+    def saved_arrays(self) -> tuple:
+        """The arrays of ``saved_tensors`` (checked the same way), for ``vjp``."""
+        return tuple([None if t is None else t._data for t in self.saved_tensors])
+
+    @property
+    def result_array(self):
+        """The array of ``result`` (checked the same way), for ``vjp``."""
+        saved = self._saved_output
+        if saved is None or saved[1][0] != saved[2]:
+            return self.result  # raises the error
+        return saved[0]
 
     @property
     def result(self):
@@ -214,7 +227,9 @@ class Function:
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         name = cls.__dict__.get("_grad_fn_name") or cls.__name__ + "Backward"
-        cls._backward_cls = type(name, (BackwardNode,), {"_forward_cls": cls, "__slots__": cls._ctx_slots})
+        vjp = None if cls.vjp is None else staticmethod(cls.vjp)
+        cls._backward_cls = type(name, (BackwardNode,),
+                                 {"_forward_cls": cls, "_vjp": vjp, "__slots__": cls._ctx_slots})
 
     @staticmethod
     def forward(ctx, *args):
@@ -223,6 +238,13 @@ class Function:
     @staticmethod
     def backward(ctx, *grad_outputs):
         raise NotImplementedError("You must implement the backward function for custom autograd.Function.")
+
+    # Optional, builtin ops only: ``vjp(ctx, grad)``, backward's formula on NumPy arrays (grad and the
+    # results are arrays; ``ctx.saved_arrays`` and ``ctx.result_array`` give what forward kept). The
+    # engine calls it when no graph of the backward pass is wanted, skipping a tensor op per term,
+    # with NumPy's warnings already off. It may return None when its formula does not fit the inputs:
+    # backward then runs instead.
+    vjp = None
 
     @classmethod
     def apply(cls, *args):

@@ -1,39 +1,13 @@
 """Helpers every op shares: turning Python numbers into tensors, type promotion, dim checks."""
 from __future__ import annotations
 
-import contextvars
 import numbers
 
 import numpy as np
 
 from .. import _dtype
+from .._quietly import quietly  # noqa: F401 - every op takes it from here
 from .._tensor import Tensor
-
-
-try:
-    # NumPy 2 keeps its floating-point error state in a context variable. Running the ufunc inside a
-    # context in which that variable says "ignore" is cheap; ``with np.errstate(...)`` builds that state
-    # on every entry (~3 us, more than the arithmetic itself on small tensors).
-    from numpy._core._ufunc_config import _extobj_contextvar, _make_extobj
-
-    _silent = contextvars.Context()
-    _silent.run(_extobj_contextvar.set, _make_extobj(all="ignore"))
-
-    def quietly(ufunc, *arrays):
-        """``ufunc(*arrays)`` without NumPy's overflow/invalid/divide warnings: torch gives inf and nan silently."""
-        try:
-            return _silent.run(ufunc, *arrays)
-        except RuntimeError:
-            # a context is entered by one thread at a time: another thread is in it, take the public way
-            with np.errstate(all="ignore"):
-                return ufunc(*arrays)
-
-except ImportError:  # NumPy 1.x: the public way
-
-    def quietly(ufunc, *arrays):
-        """``ufunc(*arrays)`` without NumPy's overflow/invalid/divide warnings: torch gives inf and nan silently."""
-        with np.errstate(all="ignore"):
-            return ufunc(*arrays)
 
 
 def wrap_dim(dim: int, ndim: int) -> int:

@@ -34,6 +34,8 @@ class Add(Function):
             return grad, None, None
         return grad, (grad if ctx.alpha == 1 else grad * ctx.alpha), None
 
+    vjp = backward  # numbers and operators only: the same formula serves arrays
+
 
 class Sub(Function):
     """d(a - alpha*b) = da - alpha*db"""
@@ -51,6 +53,8 @@ class Sub(Function):
         if not ctx.needs_input_grad[1]:  # x - target: the target's gradient would be thrown away
             return grad, None, None
         return grad, (-grad if ctx.alpha == 1 else grad * -ctx.alpha), None
+
+    vjp = backward  # numbers and operators only: the same formula serves arrays
 
 
 class Rsub(Sub):
@@ -76,6 +80,13 @@ class Mul(Function):
         a, b = ctx.saved_tensors
         return (None if b is None else grad * b), (None if a is None else grad * a)
 
+    @staticmethod
+    def vjp(ctx, grad):
+        a, b = ctx.saved_arrays
+        if _other_dtype(grad, a, b):
+            return None
+        return (None if b is None else grad * b), (None if a is None else grad * a)
+
 
 class MulNumber(Function):
     """d(a*c) = c da, for a number c (x * 2.5): c stays a number, no constant tensor is made or kept"""
@@ -90,6 +101,8 @@ class MulNumber(Function):
     @staticmethod
     def backward(ctx, grad):
         return grad * ctx.c, None
+
+    vjp = backward  # numbers and operators only: the same formula serves arrays
 
 
 class Div(Function):
@@ -106,6 +119,14 @@ class Div(Function):
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
+        grad_a = grad / b
+        return grad_a, (None if a is None else -grad_a * a / b)
+
+    @staticmethod
+    def vjp(ctx, grad):
+        a, b = ctx.saved_arrays
+        if _other_dtype(grad, a, b):
+            return None
         grad_a = grad / b
         return grad_a, (None if a is None else -grad_a * a / b)
 
@@ -142,6 +163,8 @@ class Neg(Function):
     def backward(ctx, grad):
         return -grad
 
+    vjp = backward  # operators only: the same formula serves arrays
+
 
 class Pow(Function):
     """d(a**p) = p * a**(p-1) da, for a number p"""
@@ -168,6 +191,18 @@ class Pow(Function):
         if p == 0:
             return Tensor._make(np.zeros_like(grad._data)), None
         base = a if p == 2 else a ** (p - 1)  # a ** 1 is a: squares, the common case, skip an op
+        return grad * p * base, None
+
+    @staticmethod
+    def vjp(ctx, grad):
+        (a,) = ctx.saved_arrays
+        p = ctx.exponent
+        if type(p) not in _PLAIN_NUMBERS:  # a NumPy number would promote where torch does not
+            return None
+        if p == 0:
+            return np.zeros_like(grad), None
+        # as Pow.forward computes a ** (p - 1): np.power with the exponent in a's dtype
+        base = a if p == 2 else np.power(a, np.array(p - 1, a.dtype))
         return grad * p * base, None
 
 
@@ -197,6 +232,11 @@ class PowTensor(Function):
         safe = where(flat, 1.0, a)
         grad_b = where(flat, 0.0, grad * safe ** b * safe.log())
         return grad_a, grad_b
+
+
+def _other_dtype(grad: np.ndarray, *saved) -> bool:
+    """A saved array of another dtype than the gradient: NumPy would promote it where torch may not."""
+    return any(x is not None and x.dtype != grad.dtype for x in saved)
 
 
 def _check_pow_dtype(d) -> None:
@@ -235,6 +275,14 @@ class MatMul(Function):
             return (b * g).sum(-1), a.unsqueeze(-1) * g
         # a product of matrices is the costly case: skip the gradient of an input that needs none
         return (grad @ b.mT if need_a else None), (a.mT @ grad if need_b else None)
+
+    @staticmethod
+    def vjp(ctx, grad):
+        a, b = ctx.saved_arrays
+        if a.ndim != 2 or b.ndim != 2:  # vectors and batches: backward's tensor formula
+            return None
+        need_a, need_b = ctx.needs_input_grad
+        return (grad @ b.T if need_a else None), (a.T @ grad if need_b else None)
 
 
 # torch reaches a @ b by different kernels depending on the operands' dims; the output's grad_fn is

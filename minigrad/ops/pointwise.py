@@ -25,6 +25,10 @@ class Exp(Function):
     def backward(ctx, grad):
         return grad * ctx.result
 
+    @staticmethod
+    def vjp(ctx, grad):
+        return grad * ctx.result_array
+
 
 class Log(Function):
     """d/da log(a) = 1/a"""
@@ -52,6 +56,10 @@ class Sqrt(Function):
     @staticmethod
     def backward(ctx, grad):
         return grad / (2 * ctx.result)
+
+    @staticmethod
+    def vjp(ctx, grad):
+        return grad / (2 * ctx.result_array)
 
 
 class Sin(Function):
@@ -97,6 +105,11 @@ class Tanh(Function):
         t = ctx.result
         return grad * (1 - t * t)
 
+    @staticmethod
+    def vjp(ctx, grad):
+        t = ctx.result_array
+        return grad * (1 - t * t)
+
 
 class Sigmoid(Function):
     """d/da sigmoid(a) = sigmoid(a) (1 - sigmoid(a))"""
@@ -114,6 +127,11 @@ class Sigmoid(Function):
         s = ctx.result
         return grad * s * (1 - s)
 
+    @staticmethod
+    def vjp(ctx, grad):
+        s = ctx.result_array
+        return grad * s * (1 - s)
+
 
 class Relu(Function):
     """d/da relu(a) = 1 where a > 0, else 0"""
@@ -129,6 +147,10 @@ class Relu(Function):
     @staticmethod
     def backward(ctx, grad):
         return grad * (ctx.result > 0)
+
+    @staticmethod
+    def vjp(ctx, grad):
+        return grad * (ctx.result_array > 0)
 
 
 class Abs(Function):

@@ -43,6 +43,10 @@ class Sum(Function):
     def backward(ctx, grad):
         return grad.reshape(ctx.kept).expand(ctx.shape), None, None
 
+    @staticmethod
+    def vjp(ctx, grad):
+        return np.broadcast_to(grad.reshape(ctx.kept), ctx.shape), None, None
+
 
 class SumAll(Sum):
     _grad_fn_name = "SumBackward0"
@@ -68,6 +72,10 @@ class Mean(Function):
     @staticmethod
     def backward(ctx, grad):
         return grad.reshape(ctx.kept).expand(ctx.shape) / ctx.count, None, None
+
+    @staticmethod
+    def vjp(ctx, grad):
+        return np.broadcast_to(grad.reshape(ctx.kept), ctx.shape) / ctx.count, None, None
 
 
 class MeanAll(Mean):

@@ -204,3 +204,63 @@ def test_a_long_graph_keeps_no_lists_and_no_dtypes():
         gc.collect()
     for node in (y.grad_fn, y.grad_fn.next_functions[0][0]):
         assert not gc.is_tracked(node._inputs_meta)
+
+
+# -- vjp (backward's formula on arrays, create_graph=False) against backward on tensors ---------------
+def _both_paths(f, *values, dtypes=None):
+    """Gradients of sum(f(*inputs)) through vjp (plain backward) and through backward (create_graph)."""
+    def make():
+        return [minigrad.tensor(v, dtype=d, requires_grad=True) if d is None or d.is_floating_point
+                else minigrad.tensor(v, dtype=d) for v, d in zip(values, dtypes or [None] * len(values))]
+
+    fast_inputs = make()
+    f(*fast_inputs).sum().backward()
+    general_inputs = make()
+    wrt = [t for t in general_inputs if t.requires_grad]
+    general = minigrad.autograd.grad(f(*general_inputs).sum(), wrt, create_graph=True)
+    return [t.grad for t in fast_inputs if t.requires_grad], general
+
+
+_M = [[0.5, -2.0, 3.0], [1.5, 0.0, -0.25]]
+_V = [1.5, -0.5, 2.0]
+
+
+@pytest.mark.parametrize("f, values, dtypes", [
+    (lambda a, b: a + b, (_M, _V), None),
+    (lambda a, b: a.sub(b, alpha=2.5), (_M, _V), None),
+    (lambda a, b: 3 - a * b, (_M, 2.0), None),
+    (lambda a, b: a * b, (_M, _V), None),
+    (lambda a, b: a * b, (_M, 1.1), [minigrad.float32, minigrad.float64]),  # mixed dtypes
+    (lambda a, b: a * b, (_M, [1, 2, 3]), [minigrad.float16, minigrad.int64]),
+    (lambda a, b: a / b, (_M, _V), None),
+    (lambda a, b: b / a, (_V, 1.7), [minigrad.float64, minigrad.float32]),
+    (lambda a: -a * 2.5, (_M,), None),
+    (lambda a: a ** 2 + a ** 3 + a ** 0.5 + a ** 0 + a ** -1.5, ([0.5, 2.0, 3.5],), None),
+    (lambda a: a ** 2.5, ([0.5, 2.0, 3.5],), [minigrad.float16]),
+    (lambda a, b: a @ b, (_M, [[1.0, 2.0], [3.0, -1.0], [0.5, 0.25]]), None),
+    (lambda a, b: a @ b, (_M, _V), None),  # matrix @ vector: backward's formula
+    (lambda a: a.sum(0) * a.sum(), (_M,), None),
+    (lambda a: a.mean(1, keepdim=True) * a.mean(), (_M,), [minigrad.float16]),
+    (lambda a: a.exp() + a.sqrt() + a.tanh() + a.sigmoid() + a.relu(), ([[0.5, 2.0], [0.0, 3.5]],), None),
+    (lambda a: (a * 1e30).exp() * 0 + (a - a).sqrt(), ([[1.0, -2.0]],), None),  # inf * 0: nan, silently
+    (lambda a, b: (a * b).relu() * 2, (3.0, -1.5), None),  # 0-d
+])
+def test_vjp_gives_what_backward_gives(f, values, dtypes):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fast, general = _both_paths(f, *values, dtypes=dtypes)
+    for a, b in zip(fast, general):
+        assert a.dtype == b.dtype and a.shape == b.shape
+        np.testing.assert_array_equal(a.numpy(), b.detach().numpy())
+
+
+def test_a_gradient_passed_through_is_copied_into_grad():
+    # Add hands its gradient on unchanged: .grad must not share memory with the gradient given
+    x = minigrad.tensor([1.0, 2.0], requires_grad=True)
+    g = minigrad.tensor([5.0, 6.0])
+    (x + 1).backward(g)
+    x.grad.add_(1)
+    assert g.tolist() == [5.0, 6.0]
+    y = minigrad.tensor([1.0, 2.0], requires_grad=True)
+    (y + y).backward(g)  # the same array reaches y twice
+    assert y.grad.tolist() == [10.0, 12.0]
