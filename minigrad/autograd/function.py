@@ -14,6 +14,8 @@ from __future__ import annotations
 import itertools
 import re
 
+import numpy as np
+
 from . import anomaly_mode, grad_mode
 
 _FREED = (
@@ -41,7 +43,9 @@ class RemovableHandle:
 class Node:
     """A vertex of the backward graph (torch's ``grad_fn``). Subclasses: one per op, and AccumulateGrad."""
 
-    __slots__ = ("_edges", "_inputs_meta", "_pre_hooks", "_post_hooks", "_retained", "__weakref__")
+    __slots__ = ("_edges", "_inputs_meta", "__dict__", "__weakref__")
+    # Hooks and retain_grad are rare: a node gets them in its __dict__ when they are set.
+    _pre_hooks = _post_hooks = _retained = None
 
     @property
     def next_functions(self) -> tuple:
@@ -50,7 +54,9 @@ class Node:
         Internally ``_edges`` has one node (or None) per argument of forward (numbers, dims and flags
         included) so that it lines up with what backward returns; torch shows only the tensors.
         """
-        return tuple((node, 0) for node, meta in zip(self._edges, self._inputs_meta) if meta is not None)
+        listed = getattr(self, "_forward_cls", Function)._listed_args
+        return tuple((node, 0) for i, (node, meta) in enumerate(zip(self._edges, self._inputs_meta))
+                     if meta is not None or (listed is not None and i < listed))
 
     def name(self) -> str:
         return type(self).__name__
@@ -86,7 +92,6 @@ class AccumulateGrad(Node):
     def __init__(self, variable):
         self.variable = variable
         self._edges = self._inputs_meta = ()
-        self._pre_hooks = self._post_hooks = self._retained = None
 
     @property
     def metadata(self) -> dict:
@@ -96,16 +101,11 @@ class AccumulateGrad(Node):
 class BackwardNode(Node):
     """The ``ctx`` of one call of a Function, and the ``grad_fn`` of its output."""
 
-    __slots__ = (
-        "_saved", "_saved_versions", "_saved_output", "_freed", "_needs", "__dict__",
-    )
+    __slots__ = ("_saved", "_saved_versions", "_saved_output", "_needs")
     _forward_cls: type  # set for each Function subclass, with _vjp, its vjp or None
 
     def __init__(self):
-        self._saved = None
-        self._saved_output = None
-        self._freed = False
-        self._pre_hooks = self._post_hooks = self._retained = None
+        self._saved = self._saved_output = None  # _saved becomes _RELEASED once backward freed it
 
     # -- what forward keeps for backward --------------------------------------------------------
     def save_for_backward(self, *tensors) -> None:
@@ -125,14 +125,16 @@ class BackwardNode(Node):
                     "ever need a gradient."
                 )
         self._saved = tensors
-        self._saved_versions = versions
+        self._saved_versions = tuple(versions)  # a tuple of numbers: out of the garbage collector's sight
 
     @property
     def saved_tensors(self) -> tuple:
-        if self._freed and self._saved is None:
+        saved = self._saved
+        if saved is None:
+            return ()
+        if saved is _RELEASED:
             raise RuntimeError(_FREED)
-        saved = self._saved or ()
-        for t, version in zip(saved, self._saved_versions or ()):
+        for t, version in zip(saved, self._saved_versions):
             if t is not None and t._version_counter[0] != version:
                 raise RuntimeError(_modified_message(t, version))
         return saved
@@ -169,8 +171,7 @@ class BackwardNode(Node):
     def _release(self) -> None:
         """Free what forward saved; the graph's structure stays, so the error above can be raised."""
         if self._saved is not None or self._saved_output is not None:
-            self._freed = True
-            self._saved = None
+            self._saved = _RELEASED
             self._saved_output = None
 
     @property
@@ -209,6 +210,9 @@ def _modified_message(t, version) -> str:
         "A tensor that backward needs was changed in place after it was used: clone() it before changing "
         "it, or change a copy."
     )
+
+
+_RELEASED = object()  # what _saved holds once backward freed the saved tensors
 
 
 class Function:
@@ -263,43 +267,48 @@ class Function:
         ctx = cls._backward_cls()
         if anomaly_mode._enabled:
             ctx._forward_stack = anomaly_mode.forward_stack()
-        _set_edges(ctx, args, cls._listed_args)
+        _set_edges(ctx, args)
         if cls._builtin:
             result = cls.forward(ctx, *args)
         else:
             with grad_mode.no_grad():
                 result = cls.forward(ctx, *args)
-        out = _as_tensor_result(result, ctx)
+        out = Tensor._make(result, True, ctx) if type(result) is np.ndarray else _as_tensor_result(result, ctx)
         if cls.saves_result:
             ctx._saved_output = (out._data, out._version_counter, out._version_counter[0])
         return out
 
 
-def _set_edges(ctx, args, listed) -> None:
+def _set_edges(ctx, args) -> None:
     """For each argument of forward: the node its gradient goes to, its (shape, dtype code), whether it needs one.
 
     Tuples of plain values, not lists, and a dtype's one-letter code, not the dtype object: Python's
     garbage collector soon stops watching such tuples, where it would walk every list (and every tuple
     holding a dtype) of a long graph again at each full collection.
     """
-    a = args[0]
-    if len(args) == 1:  # exp, relu, neg ...: apply saw that the one input requires grad
-        ctx._edges = (a._grad_fn or a._accumulator(),)
-        ctx._inputs_meta = ((a._data.shape, a._data.dtype.char),)
-        ctx._needs = _FIRST
+    for other in args[1:]:
+        if isinstance(other, Tensor):
+            break
+    else:  # the one tensor comes first (x * 2, x ** 2, x.sum(dim), x.exp() ...): apply saw it require grad
+        a, rest = args[0], len(args) - 1
+        while rest >= len(_NONE):  # a function of many arguments: longer tuples, made once
+            _NONE.append((None,) * len(_NONE))
+            _FIRST.append((True,) + (False,) * len(_FIRST))
+        ctx._edges = (a._grad_fn or a._accumulator(),) + _NONE[rest]
+        ctx._inputs_meta = ((a._data.shape, a._data.dtype.char),) + _NONE[rest]
+        ctx._needs = _FIRST[rest]
         return
     edges = []
     meta = []
     needs = []
-    for i, a in enumerate(args):
+    for a in args:
         if isinstance(a, Tensor) and a._requires_grad:
             edges.append(a._grad_fn or a._accumulator())
             meta.append((a._data.shape, a._data.dtype.char))
             needs.append(True)
         else:
             edges.append(None)
-            shown = isinstance(a, Tensor) if listed is None else i < listed
-            meta.append(_CONSTANT if shown else None)
+            meta.append(_CONSTANT if isinstance(a, Tensor) else None)
             needs.append(False)
     ctx._edges = tuple(edges)
     ctx._inputs_meta = tuple(meta)
@@ -309,7 +318,8 @@ def _set_edges(ctx, args, listed) -> None:
 
 _CONSTANT = ()  # the meta of a tensor input that needs no gradient (None: not a tensor at all)
 _NEEDS: dict = {}
-_FIRST = (True,)
+_NONE = [(None,) * n for n in range(8)]  # grown when a function takes more arguments
+_FIRST = [(True,) + (False,) * n for n in range(8)]
 
 # Function.apply wraps results in tensors; this module is imported before the Tensor class exists,
 # so _tensor.py hands these two over when it is defined.
