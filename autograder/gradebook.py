@@ -84,7 +84,9 @@ def _identity(url: str):
 def _gradebook(url: str) -> Gradebook:
     identity = _identity(url)
     if url in _OPEN and _OPEN[url][0] == identity:
-        return _OPEN[url][1]
+        gb = _OPEN[url][1]
+        gb.db.expire_all()  # another program (nbgrader release, formgrader) may have written since
+        return gb
     _forget(url)
     gb = Gradebook(url)
     _OPEN[url] = (_identity(url), gb)
