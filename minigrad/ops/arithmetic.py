@@ -37,6 +37,22 @@ class Add(Function):
     vjp = backward  # numbers and operators only: the same formula serves arrays
 
 
+class AddNumber(Function):
+    """d(a + c) = da, for a number c (x + 1): c stays a number, no constant tensor is made"""
+    _grad_fn_name, _builtin = "AddBackward0", True
+    _listed_args = 2  # torch turns the number into a tensor, so next_functions shows it: (node, (None, 0))
+
+    @staticmethod
+    def forward(ctx, a, c):
+        return quietly(np.add, a._data, c)  # a float array keeps its dtype next to a Python float or int
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad, None
+
+    vjp = backward  # the same formula serves arrays
+
+
 class Sub(Function):
     """d(a - alpha*b) = da - alpha*db"""
     _grad_fn_name, _builtin, _ctx_slots = "SubBackward0", True, ("alpha",)
@@ -174,6 +190,9 @@ class Pow(Function):
     def forward(ctx, a, exponent):
         ctx.save_for_backward(a)
         ctx.exponent = exponent
+        x = a._data
+        if type(exponent) in _PLAIN_NUMBERS and x.dtype.kind == "f":  # x ** 2: the tensor's dtype wins
+            return quietly(np.power, x, np.array(exponent, x.dtype))
         d = _dtype.result_type((a._data.ndim, _dtype.from_numpy(a._data.dtype)),
                                (-1, _dtype.scalar_dtype(exponent)))
         if d is _dtype.bool_:  # torch takes x ** True and x ** False as the shortcuts x and 1
@@ -368,6 +387,9 @@ def _matmul_mismatch(sx, sy, batch) -> str:
 
 # -- the functions behind the operators ---------------------------------------------------------------
 def add(input, other, *, alpha=1):
+    if (type(other) in _PLAIN_NUMBERS and alpha == 1 and isinstance(input, Tensor)
+            and input._data.dtype.kind == "f"):
+        return AddNumber.apply(input, other)
     a, b = binary_operands(input, other)
     return Add.apply(a, b, alpha)
 

@@ -264,3 +264,18 @@ def test_a_gradient_passed_through_is_copied_into_grad():
     y = minigrad.tensor([1.0, 2.0], requires_grad=True)
     (y + y).backward(g)  # the same array reaches y twice
     assert y.grad.tolist() == [10.0, 12.0]
+
+
+@pytest.mark.parametrize("dtype", [minigrad.float16, minigrad.float32, minigrad.float64])
+@pytest.mark.parametrize("c", [1, 2.5, -3, 0.1])
+def test_tensor_plus_or_power_of_a_number_equals_the_general_path(dtype, c):
+    x = minigrad.tensor([0.5, 2.0, 3.25], dtype=dtype, requires_grad=True)
+    general_c = minigrad.tensor(float(c), dtype=dtype)  # a 0-d tensor: the general path, same dtype rule
+    for fast, general in [(x + c, x + general_c), (c + x, general_c + x),
+                          (x ** c, x ** np.float64(c))]:  # a NumPy number: the general Pow
+        assert fast.dtype == general.dtype
+        np.testing.assert_array_equal(fast.detach().numpy(), general.detach().numpy())
+        assert len(fast.grad_fn.next_functions) == len(general.grad_fn.next_functions)
+        (gx,) = minigrad.autograd.grad(fast.sum(), x)
+        (gy,) = minigrad.autograd.grad(general.sum(), x)
+        np.testing.assert_array_equal(gx.numpy(), gy.numpy())
