@@ -201,9 +201,7 @@ class Tensor:
         return handle
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None) -> None:
-        from .autograd import backward
-
-        backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+        _backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 
     # -- data -------------------------------------------------------------------------------------
     @property
@@ -400,7 +398,7 @@ def _type_name(t: Tensor) -> str:
 
 
 # Function.apply (autograd/function.py) builds tensors but is imported before Tensor exists.
-from .autograd import engine as _engine, function as _function  # noqa: E402
+from .autograd import backward as _backward, engine as _engine, function as _function  # noqa: E402
 
 _function.Tensor, _function._as_tensor_result = Tensor, _as_tensor_result
 _engine._Tensor = Tensor

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import warnings
 
-from . import grad_mode
+import numpy as np
+
+from . import engine, grad_mode
 from .anomaly_mode import detect_anomaly, is_anomaly_enabled, set_detect_anomaly
 from .engine import run_backward
 from .function import Function
@@ -21,20 +23,16 @@ _CREATE_GRAPH_CYCLE = (
 
 
 def _as_tuple(x) -> tuple:
-    from .._tensor import Tensor
-
     if x is None:
         return ()
-    if isinstance(x, Tensor):
+    if isinstance(x, engine._Tensor):
         return (x,)
     return tuple(x)
 
 
 def _root_grads(outputs, grad_outputs, create_graph: bool) -> list:
     """The gradient each output starts with: given, or 1 for a single-element output."""
-    from .._tensor import Tensor
-    from .._factories import ones_like
-
+    Tensor = engine._Tensor  # set once minigrad.Tensor exists (this package is imported first)
     if len(grad_outputs) == 0:
         grad_outputs = (None,) * len(outputs)
     if len(grad_outputs) != len(outputs):
@@ -57,8 +55,9 @@ def _root_grads(outputs, grad_outputs, create_graph: bool) -> list:
                     "pass gradient= a tensor of its shape (the vector in the vector-Jacobian product), "
                     "or reduce it first, e.g. y.sum().backward()."
                 )
-            g = ones_like(out)
-        elif not isinstance(g, Tensor):
+            grads.append(Tensor._make(np.ones_like(out._data)))  # a fresh tensor, outside any graph
+            continue
+        if not isinstance(g, Tensor):
             raise TypeError(f"gradients must be Tensors or None, got {type(g).__name__}")
         elif g.shape != out.shape:
             raise RuntimeError(
