@@ -100,7 +100,9 @@ def _propagate(node: BackwardNode, grads, buffers, dependencies, ready, arrays: 
             if arrays:
                 if type(g) is not np.ndarray:
                     g = np.asarray(g)  # a ufunc on 0-d arrays gives a NumPy scalar
-                if g.shape != meta[0] or g.dtype.char != meta[1]:
+                if g.shape != meta[0]:
+                    g = sum_to_shape(g, meta[0])
+                if g.dtype.char != meta[1]:
                     g = _fit_to_input(node, _Tensor._make(g), meta)._data
             elif type(g) is not _Tensor or g._data.shape != meta[0] or g._data.dtype.char != meta[1]:
                 g = _fit_to_input(node, g, meta)
@@ -139,6 +141,20 @@ def _skip(start, buffers, dependencies, ready) -> None:
             dependencies[parent] -= 1
             if dependencies[parent] == 0:
                 (ready if parent in buffers else stack).append(parent)
+
+
+def sum_to_shape(x: np.ndarray, shape: tuple) -> np.ndarray:
+    """Sum a broadcast array back to ``shape``: over the leading dims it gained and the dims of size 1
+    it was stretched along (the gradient of a broadcast input; ``sum_to_size`` computes this too)."""
+    lead = x.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        i + lead for i, s in enumerate(shape) if s == 1 and x.shape[i + lead] != 1
+    )
+    if not axes:
+        return x.reshape(shape)
+    if len(axes) == lead:  # leading dims only (a bias): the sum has the shape already, no reshaped view
+        return np.sum(x, axis=axes)
+    return np.sum(x, axis=axes, keepdims=True).reshape(shape)
 
 
 def _fit_to_input(node, g, meta):

@@ -257,7 +257,8 @@ class Function:
                 if isinstance(a, Tensor) and a._requires_grad:
                     return cls._record(args)
         if cls._builtin:  # builtin forwards only compute on arrays: no ctx, no grad-mode switch
-            return _as_tensor_result(cls.forward(_NO_CTX, *args))
+            result = cls.forward(_NO_CTX, *args)
+            return Tensor._make(result) if type(result) is np.ndarray else _as_tensor_result(result)
         with grad_mode.no_grad():
             return _as_tensor_result(cls.forward(cls._backward_cls(), *args))
 

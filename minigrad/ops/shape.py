@@ -13,6 +13,7 @@ import numpy as np
 
 from .. import _dtype
 from .._tensor import Tensor
+from ..autograd.engine import sum_to_shape
 from ..autograd.function import Function
 from ._common import wrap_dim, wrap_dims
 
@@ -176,13 +177,7 @@ class SumToSize(Function):
     @staticmethod
     def forward(ctx, a, shape):
         ctx.shape = a.shape
-        x = a._data
-        lead = x.ndim - len(shape)
-        axes = tuple(range(lead)) + tuple(
-            i + lead for i, s in enumerate(shape) if s == 1 and x.shape[i + lead] != 1
-        )
-        out = np.sum(x, axis=axes, keepdims=True) if axes else x
-        return out.reshape(shape)
+        return sum_to_shape(a._data, shape)
 
     @staticmethod
     def backward(ctx, grad):
