@@ -16,11 +16,12 @@ try:
 
     _silent = contextvars.Context()
     _silent.run(_extobj_contextvar.set, _make_extobj(all="ignore"))
+    _run_silently = _silent.run
 
     def quietly(ufunc, *arrays):
         """``ufunc(*arrays)`` without NumPy's overflow/invalid/divide warnings: torch gives inf and nan silently."""
         try:
-            return _silent.run(ufunc, *arrays)
+            return _run_silently(ufunc, *arrays)
         except RuntimeError:
             # a context is entered by one thread at a time: another thread is in it, take the public way
             with np.errstate(all="ignore"):

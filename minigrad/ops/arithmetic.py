@@ -395,6 +395,8 @@ def add(input, other, *, alpha=1):
 
 
 def _is_bool(x) -> bool:
+    if isinstance(x, Tensor):
+        return x._data.dtype == np.bool_
     return isinstance(x, (bool, np.bool_)) or getattr(x, "dtype", None) == _dtype.bool_
 
 
@@ -465,12 +467,16 @@ def pow(input, exponent):
     return Pow.apply(input, exponent)
 
 
+_MATMUL_BY_DIMS = {(2, 2): Mm, (2, 1): Mv, (1, 1): Dot, (1, 2): VecMat}
+
+
 def matmul(input, other):
     a, b = binary_operands(input, other)
+    x, y = a._data, b._data
     # with a 1-d or 2-d a that requires grad and a batch of b, torch works out (b.mT @ a.mT).mT
-    transposed = a.ndim <= 2 and b.ndim > 2 and a.requires_grad
-    _check_matmul(a._data, b._data, transposed)
-    cls = {(2, 2): Mm, (2, 1): Mv, (1, 1): Dot, (1, 2): VecMat}.get((a.ndim, b.ndim), MatMul)
-    if transposed and a.ndim == 2:
+    transposed = x.ndim <= 2 and y.ndim > 2 and a._requires_grad
+    _check_matmul(x, y, transposed)
+    cls = _MATMUL_BY_DIMS.get((x.ndim, y.ndim), MatMul)
+    if transposed and x.ndim == 2:
         cls = MatBatch  # torch computes this one as (b.mT @ a.mT).mT and copies the result
     return cls.apply(a, b)

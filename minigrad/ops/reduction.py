@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import builtins
+import math
 import warnings
 from collections import namedtuple
 
@@ -66,7 +67,7 @@ class Mean(Function):
                 "Convert with .float() first: an average of integers is not an integer."
             )
         ctx.shape, ctx.kept = a.shape, _kept_shape(a.shape, dims)
-        ctx.count = int(np.prod([x.shape[d] for d in dims])) if dims else 1
+        ctx.count = math.prod([x.shape[d] for d in dims])
         return np.mean(x, axis=dims, keepdims=keepdim)
 
     @staticmethod
