@@ -249,10 +249,9 @@ def _accumulate(variable, grad, create_graph: bool) -> None:
         variable._grad = grad if create_graph else _owned(grad, stealable=not hooks)
     elif create_graph:
         variable._grad = variable._grad + grad
-    else:
-        with grad_mode.no_grad():
-            variable._grad._data += grad._data
-            variable._grad._version_counter[0] += 1
+    else:  # NumPy adds in place: nothing to record, no grad mode to switch
+        variable._grad._data += grad._data
+        variable._grad._version_counter[0] += 1
     for hook in list((variable._post_accumulate_hooks or {}).values()):
         hook(variable)
 

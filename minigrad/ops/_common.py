@@ -64,7 +64,7 @@ def as_tensor_like(x, like: Tensor) -> Tensor:
 def binary_operands(a, b) -> tuple[Tensor, Tensor]:
     """Both operands as tensors; the Python number on either side takes the other side's dtype rule."""
     if isinstance(a, Tensor):
-        return a, as_tensor_like(b, a)
+        return a, (b if isinstance(b, Tensor) else as_tensor_like(b, a))
     return as_tensor_like(a, b), b
 
 
