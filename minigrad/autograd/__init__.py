@@ -55,7 +55,8 @@ def _root_grads(outputs, grad_outputs, create_graph: bool) -> list:
                     "pass gradient= a tensor of its shape (the vector in the vector-Jacobian product), "
                     "or reduce it first, e.g. y.sum().backward()."
                 )
-            grads.append(Tensor._make(np.ones_like(out._data)))  # a fresh tensor, outside any graph
+            data = out._data
+            grads.append(Tensor._make(np.array(1, data.dtype).reshape(data.shape)))  # outside any graph
             continue
         if not isinstance(g, Tensor):
             raise TypeError(f"gradients must be Tensors or None, got {type(g).__name__}")

@@ -33,9 +33,9 @@ def run_backward(roots, root_grads, *, retain_graph: bool, create_graph: bool,
     """
     arrays = not create_graph
     with grad_mode.set_grad_enabled(create_graph):
-        dependencies, order = _count_dependencies(roots)
+        dependencies, reachable = _count_dependencies(roots)
         if capture is not None:
-            needed = _needed_nodes(order, capture)
+            needed = _needed_nodes(reachable, capture)
         buffers: dict = {}
         ready = []
         for node, grad in zip(roots, root_grads):
@@ -180,10 +180,8 @@ def _count_dependencies(roots):
     dependencies: dict = {}
     seen = set(roots)
     stack = list(seen)
-    order = []
     while stack:
         node = stack.pop()
-        order.append(node)
         for parent in node._edges:
             if parent is None:
                 continue
@@ -191,13 +189,13 @@ def _count_dependencies(roots):
             if parent not in seen:
                 seen.add(parent)
                 stack.append(parent)
-    return dependencies, order
+    return dependencies, seen
 
 
-def _needed_nodes(order, capture) -> set:
+def _needed_nodes(reachable, capture) -> set:
     """Nodes from which a captured node can be reached: only those have to run."""
     children: dict = {}
-    for node in order:
+    for node in reachable:
         for parent in node._edges:
             if parent is not None:
                 children.setdefault(parent, []).append(node)
@@ -252,8 +250,9 @@ def _accumulate(variable, grad, create_graph: bool) -> None:
     else:  # NumPy adds in place: nothing to record, no grad mode to switch
         variable._grad._data += grad._data
         variable._grad._version_counter[0] += 1
-    for hook in list((variable._post_accumulate_hooks or {}).values()):
-        hook(variable)
+    if variable._post_accumulate_hooks:
+        for hook in list(variable._post_accumulate_hooks.values()):
+            hook(variable)
 
 
 # References to a gradient that only the backward pass holds, when it reaches _owned from run_backward:
