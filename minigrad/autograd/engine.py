@@ -32,7 +32,11 @@ def run_backward(roots, root_grads, *, retain_graph: bool, create_graph: bool,
     every formula runs as tensor ops, so that the backward pass is itself a graph.
     """
     arrays = not create_graph
-    with grad_mode.set_grad_enabled(create_graph):
+    # set_grad_enabled(create_graph) for the pass, written out: the context manager object costs
+    # as much as a whole node of a small graph
+    state = grad_mode._state
+    previous, state["grad"] = state["grad"], bool(create_graph)
+    try:
         dependencies, reachable = _count_dependencies(roots)
         if capture is not None:
             needed = _needed_nodes(reachable, capture)
@@ -72,6 +76,8 @@ def run_backward(roots, root_grads, *, retain_graph: bool, create_graph: bool,
                 node._release()
             _propagate(node, grads, buffers, dependencies, ready, arrays)
             grads = None  # a leaf's gradient that only the buffers hold can become its .grad uncopied
+    finally:
+        state["grad"] = previous
 
 
 def _vjp(node, grad):

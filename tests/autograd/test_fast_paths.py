@@ -291,3 +291,17 @@ def test_a_bias_gradient_is_summed_into_a_fresh_array_that_grad_keeps():
     assert b.grad.numpy().base is None  # taken over, not copied: nothing else holds it
     (general,) = minigrad.autograd.grad(((x + b) * (x + c)).sum(), b, create_graph=True)
     np.testing.assert_array_equal(general.detach().numpy(), b.grad.numpy())
+
+
+def test_backward_restores_grad_mode_even_when_a_hook_fails():
+    x = minigrad.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 2.0
+    y.register_hook(lambda g: 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        y.sum().backward()
+    assert minigrad.is_grad_enabled()
+    z = (x ** 2).sum()
+    with minigrad.no_grad():
+        (g,) = minigrad.autograd.grad(z, x, create_graph=True)
+        assert not minigrad.is_grad_enabled()
+    assert g.requires_grad  # the backward pass was recorded, then grad mode went back to off
