@@ -1,5 +1,6 @@
 """All operations, one small Function class each; the functions here are minigrad's public ops."""
-from .arithmetic import add, div, matmul, mul, neg, pow, reciprocal, rsub, sub
+from .arithmetic import add, div, mul, neg, pow, reciprocal, rsub, sub
+from .matmul import matmul
 from .pointwise import (
     abs, bitwise_and, bitwise_or, bitwise_xor, clamp, clip, cos, eq, exp, floor_divide, ge, gt, le,
     log, logical_not, lt, maximum, minimum, ne, relu, sigmoid, sign, sin, sqrt, tanh, where,
