@@ -1,7 +1,6 @@
 """Honest submissions: `grade` (sandbox, then torch outside) scores exactly as plain `nbgrader autograde`
 (test cells calling the checks in the student's kernel), test cell by test cell, on the 12 samples."""
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -17,29 +16,12 @@ from autograder import cli  # noqa: E402
 from autograder.checks import ASSIGNMENTS, CHECKS  # noqa: E402
 from autograder.sandbox import Limits  # noqa: E402
 
-ROOT = cli.REPO_COURSE.parent
+# nbgrader driven as tests/assignments drives it: one generate process, the repository importable.
+from ..assignments.test_nbgrader import GENERATE as RELEASE, _env  # noqa: E402
+
 # carol's toposort is quadratic: on the 100,000-node chain it runs for minutes and scores 0 whenever
 # it stops. Both graders stop it after this long; the correct ones need 1-4 s (a loaded machine).
 TIMEOUT = 15
-
-RELEASE = """
-import sys
-from nbgrader.apps import NbGraderAPI
-from traitlets.config import Config
-
-config = Config()
-config.CourseDirectory.root = sys.argv[1]
-api = NbGraderAPI(config=config)
-for assignment in sys.argv[2:]:
-    result = api.generate_assignment(assignment)
-    assert result["success"], result
-"""
-
-
-def _env() -> dict:
-    return dict(os.environ, PATH=str(Path(sys.executable).parent) + os.pathsep + os.environ["PATH"],
-                PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""),
-                OMP_NUM_THREADS="1")
 
 
 def _run(course: Path, *argv: str) -> None:
