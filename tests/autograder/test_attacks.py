@@ -5,6 +5,7 @@ it must not gain a point; with alice's (right) answers it must not cost the rest
 """
 import hashlib
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -176,3 +177,42 @@ def test_sandbox_shows_no_judge_code(sandbox):
 
 def test_sandbox_is_isolated(sandbox):
     assert sandbox.isolated, "bubblewrap is missing: the grader runs with rlimits only"
+
+
+BATCH = ("fork_bomb", "memory_bomb", "os_exit", "sigint_loop", "gradebook_and_source", "patch_runner")
+
+
+@pytest.mark.slow
+def test_a_batch_with_attackers_finishes_and_scores_everyone(tmp_path):
+    """The real pipeline: workers side by side, attackers among honest students, one gradebook."""
+    pytest.importorskip("nbgrader")
+    import nbformat
+
+    from autograder import cli
+    from autograder.gradebook import all_scores, db_url
+
+    course = tmp_path / "course"
+    course.mkdir()
+    shutil.copy(COURSE / "nbgrader_config.py", course)
+    shutil.copytree(COURSE / "source" / "vjp_rules", course / "source" / "vjp_rules")
+    cli.release(course, ["vjp_rules"])
+    sample = COURSE / "samples" / "vjp_rules"
+    for who in ("alice", "bob"):
+        (course / "submitted" / who / "vjp_rules").mkdir(parents=True)
+        shutil.copy(sample / who / "vjp_rules.ipynb", course / "submitted" / who / "vjp_rules")
+    for attack in BATCH:
+        nb = nbformat.read(sample / "carol" / "vjp_rules.ipynb", as_version=4)
+        nb.cells.insert(1, nbformat.v4.new_code_cell(ATTACKS[attack].format(course=course, repo=REPO)))
+        (course / "submitted" / attack.replace("_", "")).mkdir()
+        target = course / "submitted" / attack.replace("_", "") / "vjp_rules"
+        target.mkdir()
+        nbformat.write(nb, target / "vjp_rules.ipynb")
+    protected = {p: p.read_bytes() for p in [*(course / "source").rglob("*.ipynb"),
+                                              *(course / "submitted").rglob("*.ipynb")]}
+    graded = cli.grade(course, workers=2, limits=LIMITS, quiet=True)
+    assert len(graded) == 2 + len(BATCH)
+    scores = {r["student"]: r["score"] for r in all_scores(db_url(course))}
+    expected = json.loads((COURSE / "samples" / "expected_scores.json").read_text())["vjp_rules"]
+    assert scores == {"alice": expected["alice"]["points"], "bob": expected["bob"]["points"],
+                      **{attack.replace("_", ""): 0 for attack in BATCH}}
+    assert all(p.read_bytes() == content for p, content in protected.items())
