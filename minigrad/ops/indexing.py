@@ -26,7 +26,7 @@ class Index(Function):
         out = a._data
         _check_key(key, out.ndim)
         try:
-            for step in _stages(key):
+            for step in _stages(key, out.ndim):
                 _check_advanced(step, out.shape)
                 out = out[step]
         except IndexError as e:
@@ -66,7 +66,7 @@ class IndexAdd(Function):
     def forward(ctx, grad, key, shape):
         ctx.key = key
         out = np.zeros(shape, dtype=grad._data.dtype)
-        *first, last = _stages(key)
+        *first, last = _stages(key, len(shape))
         inner = out[first[0]] if first else out  # a view: adding into it adds into out
         if _is_basic(last):
             inner[last] = grad._data
@@ -95,7 +95,7 @@ class IndexPut(Function):
         out = a._data.copy()
         _check_key(key, out.ndim)
         try:
-            *first, last = _stages(key)
+            *first, last = _stages(key, out.ndim)
             inner = out[first[0]] if first else out
             _check_advanced(last, inner.shape)
             _check_put(inner[last].shape, value._data.shape, value._data.dtype, _is_basic(last))
@@ -126,7 +126,7 @@ class CopyWhole(IndexPut):
 def _put_class(key, shape, value):
     """torch's node for x[key] = v: writing through a view is CopySlices; into x itself it is index_put_,
     fill_ (a 0-d value) or copy_."""
-    first = _stages(key)[0]
+    first = _stages(key, len(shape))[0]
     items = first if isinstance(first, tuple) else (first,)
     basic = tuple(slice(None) if isinstance(k, np.ndarray) and k.ndim else k for k in items)
     if _index_class(basic, shape) is not Alias:  # a tuple: a lone x[:] = v writes into x itself
@@ -224,16 +224,31 @@ def _is_basic(key) -> bool:
     return builtins.all(k is None or k is Ellipsis or isinstance(k, (int, slice, np.integer)) for k in items)
 
 
-def _stages(key) -> tuple:
+def _spelled_out(items: tuple, ndim: int) -> tuple:
+    """`...` written as the `:`s it stands for: NumPy counts even an empty `...` as a gap between
+    tensor indices (moving their dims to the front), torch does not."""
+    at = next((i for i, k in enumerate(items) if k is Ellipsis), None)  # `in` would compare arrays
+    if at is None:
+        return items
+    consumed = builtins.sum(k.ndim if isinstance(k, np.ndarray) and k.dtype == np.bool_ else 1
+                            for k in items if k is not None and k is not Ellipsis)
+    if consumed > ndim:
+        return items  # too many indices: NumPy's own error says so
+    return items[:at] + (slice(None),) * (ndim - consumed) + items[at + 1:]
+
+
+def _stages(key, ndim: int) -> tuple:
     """The key as one or two NumPy indexing steps that give torch's result.
 
     torch applies ints, slices and None first and the tensor indices after; NumPy counts an int next
     to an array as one more array, which moves the result's dims when the arrays are not adjacent
     (x[0, :, [0, 1]] is (4, 2) in torch, (2, 4) in NumPy, for x of shape (3, 4, 5)).
     """
-    items = key if isinstance(key, tuple) else (key,)
-    if _is_basic(key) or not builtins.any(isinstance(k, (int, np.integer)) for k in items):
+    if _is_basic(key):
         return (key,)
+    items = _spelled_out(key if isinstance(key, tuple) else (key,), ndim)
+    if not builtins.any(isinstance(k, (int, np.integer)) for k in items):
+        return (items,)
     basic, advanced = [], []
     for k in items:
         if isinstance(k, (int, np.integer)):

@@ -184,6 +184,26 @@ def test_int_with_tensor_indices_follows_torch_not_numpy(key):
     check(lambda lib, t: t[key], values(0, (3, 4, 5)))
 
 
+ELLIPSIS_BETWEEN = [
+    (slice(None), [0, 1], Ellipsis, [0, 1]), ([1, 0], Ellipsis, [2, 3]), (0, [1, 2], Ellipsis, [0, 4]),
+    (None, [0, 1], Ellipsis, [2, 2], None), ([0, 1], Ellipsis, slice(None), [0, 1]),
+]
+
+
+@pytest.mark.parametrize("key", ELLIPSIS_BETWEEN, ids=repr)
+def test_ellipsis_between_tensor_indices_follows_torch(key):
+    # NumPy counts an empty `...` as a gap between tensor indices and moves their dims to the front
+    # (x[:, [0, 1], ..., [0, 1]] came out transposed, same shape); torch does not
+    check(lambda lib, t: t[key] * 2, values(0, (2, 3, 5)))
+
+    def put(lib, t, v):
+        y = t * 1
+        y[key] = v
+        return y
+
+    check(put, values(0, (2, 3, 5)), values(1, tuple(torch.zeros(2, 3, 5)[key].shape)))
+
+
 SETITEM_KEYS = [
     0, -1, slice(1, 3), (slice(None), 0), (Ellipsis, slice(None, None, 2)), [0, 2], ([0, 0], [1, 1]),
     (0, slice(None), [0, 1]), (slice(None), [1, 2]),
