@@ -204,17 +204,35 @@ def chain_memory_child(peer: str, n: int) -> dict:
     return {"seconds": seconds, "peak": peak - before, "kept": kept, "after": after, "ok": ok}
 
 
-def chain_memory(peer: str, n: int) -> dict | None:
+def chain_alone_child(name: str, n: int) -> dict:
+    """Per-node times of the chain in a process that loaded this peer alone, as a learner's would."""
+    if name == "numpy":
+        peer = HandNumPy()
+    else:
+        lib = importlib.import_module(name.split("-")[0])
+        if name.startswith("torch"):
+            lib.set_num_threads(2 if name == "torch-2t" else 1)
+        peer = Engine(lib, name)
+    peer.chain(n)  # warm
+    fwd, bwd = peer.chain(n)
+    return {"fwd": fwd, "bwd": bwd}
+
+
+def _in_child(function: str, *args) -> dict | None:
     import minigrad
 
     # the child imports the same minigrad as this process (python -c would look in the cwd first)
     paths = [os.path.dirname(os.path.abspath(__file__)), os.path.dirname(os.path.dirname(minigrad.__file__))]
     code = f"import json, sys; sys.path[:0] = {paths!r}; import bench; " \
-           f"print(json.dumps(bench.chain_memory_child({peer!r}, {n})))"
+           f"print(json.dumps(bench.{function}(*{args!r})))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=os.environ)
     if out.returncode != 0:
         return None
     return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def chain_memory(peer: str, n: int) -> dict | None:
+    return _in_child("chain_memory_child", peer, n)
 
 
 # -- the report -----------------------------------------------------------------------------------------
@@ -268,7 +286,9 @@ def main() -> None:
             small, big = steps[name]
             small(), big()  # warm: first calls allocate
             fwd, bwd = peer.chain(20_000)
+            alone = _in_child("chain_alone_child", name, 20_000) or {"fwd": float("nan"), "bwd": float("nan")}
             got = {"node fwd (us)": fwd * 1e6, "node bwd (us)": bwd * 1e6,
+                   "fwd alone (us)": alone["fwd"] * 1e6, "bwd alone (us)": alone["bwd"] * 1e6,
                    "descent (ms)": median_time(peer.descent, 1) * 1e3,
                    "mlp b64 (ms)": median_time(small, 5) * 1e3,
                    "mlp b256 (ms)": median_time(big, 1) * 1e3}
@@ -281,7 +301,8 @@ def main() -> None:
     print(f"python {platform.python_version()}, numpy {np.__version__} (BLAS: {blas_info()}, 1 thread), "
           f"minigrad {minigrad.__version__}" + (f", torch {torch.__version__}" if torch else ""))
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores; medians of {repeats} rounds, peers "
-          "taking turns (MLP b64: median of 5 steps per round)")
+          "taking turns (MLP b64: median of 5 steps per round); 'alone': the chain timed again in a "
+          "process that loaded that peer only")
     for n in notes:
         print("note:", n)
     print()
