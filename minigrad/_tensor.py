@@ -201,6 +201,14 @@ class Tensor:
         return handle
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None) -> None:
+        node = self._grad_fn
+        if (node is not None and self._requires_grad and self._data.size == 1
+                and gradient is None and inputs is None and not create_graph):
+            # loss.backward(), the call of every training step: a computed one-element tensor, whose
+            # gradient is 1, passes every check of autograd.backward, so go straight to the engine
+            one = Tensor._make(np.array(1, self._data.dtype).reshape(self._data.shape))
+            _engine.run_backward([node], [one], retain_graph=retain_graph, create_graph=False)
+            return
         _backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 
     # -- data -------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ import warnings
 
 import numpy as np
 
-from .._quietly import quietly
+from .._quietly import quietly, silently
 from . import anomaly_mode, grad_mode
 from .function import AccumulateGrad, BackwardNode
 
@@ -84,7 +84,7 @@ def _vjp(node, grad):
     """The node's gradients as arrays: its ``vjp`` on arrays, or else its ``backward`` on tensors."""
     vjp = node._vjp
     if vjp is not None:
-        grads = quietly(vjp, node, grad)  # NumPy's overflow warnings off, as in every op
+        grads = silently(vjp, node, grad)  # NumPy's overflow warnings off, as in every op
         if grads is not None:  # None: the formula does not apply to these inputs (e.g. mixed dtypes)
             return grads if type(grads) is tuple else (grads,)
     return tuple(g if g is None else _array_of(node, g) for g in node.apply(_Tensor._make(grad)))

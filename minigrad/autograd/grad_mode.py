@@ -22,6 +22,8 @@ class _GradModeContext:
     """Base for the switches: subclasses say which state they want in ``_target()``."""
 
     def __new__(cls, *args, **kwargs):
+        if not args:  # ``with no_grad():``, in every training step: nothing to look at
+            return super().__new__(cls)
         # ``@no_grad`` without parentheses: the class receives the function itself.
         if cls is not set_grad_enabled and len(args) == 1 and callable(args[0]) and not kwargs:
             return cls()(args[0])
@@ -56,6 +58,12 @@ class no_grad(_GradModeContext):
 
     def _target(self):
         return False, _state["inference"]
+
+    def __enter__(self):
+        # the base's __enter__, written out: an update step enters no_grad once per step
+        self._saved = (_state["grad"], _state["inference"])
+        _state["grad"] = False
+        return self
 
 
 class enable_grad(_GradModeContext):

@@ -305,3 +305,90 @@ def test_backward_restores_grad_mode_even_when_a_hook_fails():
         (g,) = minigrad.autograd.grad(z, x, create_graph=True)
         assert not minigrad.is_grad_enabled()
     assert g.requires_grad  # the backward pass was recorded, then grad mode went back to off
+
+
+# -- loss.backward() goes straight to the engine: the same as autograd.backward -----------------------
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("shape", [(), (1,), (1, 1)])
+def test_tensor_backward_shortcut_matches_autograd_backward(dtype, shape):
+    def run(call):
+        x = minigrad.tensor(np.array([[1.5, -2.0], [0.5, 3.0]], dtype), requires_grad=True)
+        y = ((x ** 2 + 3 * x) * x).sum().reshape(shape)
+        call(y)
+        return x.grad, y
+
+    fast, y_fast = run(lambda y: y.backward())
+    general, _ = run(lambda y: minigrad.autograd.backward(y))
+    np.testing.assert_array_equal(fast.numpy(), general.numpy())
+    assert fast.dtype == general.dtype and fast.shape == general.shape
+    assert not fast.requires_grad and fast.grad_fn is None
+    with pytest.raises(RuntimeError, match="second time"):  # the graph was freed, as in the general path
+        y_fast.backward()
+
+
+def test_tensor_backward_shortcut_keeps_the_graph_when_asked_and_accumulates():
+    x = minigrad.tensor(2.0, requires_grad=True)
+    y = x ** 2 + 3 * x + 1
+    y.backward(retain_graph=True)
+    y.backward()
+    assert x.grad.item() == 2 * (2 * 2.0 + 3)
+    with pytest.raises(RuntimeError, match="implicitly created only for scalar"):
+        (x * minigrad.ones(2)).backward()  # more than one element: still refused
+    with pytest.raises(RuntimeError, match="does not require grad"):
+        minigrad.tensor(1.0).backward()
+
+
+# -- ufuncs of 0-d arrays give 0-d arrays, not NumPy scalars: same values, dtypes, flags -----------------
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_zero_dim_ops_match_numpy_scalars(dtype):
+    a = np.array(1.7, dtype)
+    x = minigrad.tensor(a, requires_grad=True)
+    cases = [(x ** 2, a ** 2), (3 * x, 3 * a), (x + 1, a + 1), (x * x, a * a), (x / 3.0, a / 3.0),
+             (x.exp(), np.exp(a)), (x.log(), np.log(a)), (x.sqrt(), np.sqrt(a))]
+    for got, expected in cases:
+        assert type(got._data) is np.ndarray and got.shape == ()
+        assert got.dtype == minigrad.tensor(expected).dtype
+        assert got.item() == expected.item()
+        assert got.requires_grad and got.grad_fn is not None
+    with minigrad.no_grad():
+        update = 0.1 * x
+    assert type(update._data) is np.ndarray and update.item() == (0.1 * a).item()
+    assert not update.requires_grad
+
+
+def test_descent_loop_matches_hand_written_numpy():
+    x = minigrad.tensor(2.0, requires_grad=True)
+    expected = np.array(2.0, np.float32)
+    for _ in range(20):
+        y = x ** 2 + 3 * x + 1
+        y.backward()
+        with minigrad.no_grad():
+            x -= 0.1 * x.grad
+        x.grad.zero_()
+        expected -= np.float32(0.1) * (2 * expected + 3)
+    assert x.item() == expected.item() and x.dtype == minigrad.float32
+    assert x.requires_grad and x.is_leaf and x._version == 20
+
+
+def test_no_grad_without_arguments_still_nests_and_decorates():
+    with minigrad.no_grad():
+        with minigrad.enable_grad():
+            assert minigrad.is_grad_enabled()
+            with minigrad.no_grad():
+                assert not minigrad.is_grad_enabled()
+            assert minigrad.is_grad_enabled()
+        assert not minigrad.is_grad_enabled()
+    assert minigrad.is_grad_enabled()
+
+    @minigrad.no_grad
+    def bare():
+        return minigrad.is_grad_enabled()
+
+    @minigrad.no_grad()
+    def called():
+        return minigrad.is_grad_enabled()
+
+    assert not bare() and not called() and minigrad.is_grad_enabled()
+    with minigrad.inference_mode():
+        assert minigrad.is_inference_mode_enabled()
+    assert not minigrad.is_inference_mode_enabled()
