@@ -142,7 +142,19 @@ class BackwardNode(Node):
     @property
     def saved_arrays(self) -> tuple:
         """The arrays of ``saved_tensors`` (checked the same way), for ``vjp``."""
-        return tuple([None if t is None else t._data for t in self.saved_tensors])
+        saved = self._saved
+        if saved is None or saved is _RELEASED:
+            return tuple([None if t is None else t._data for t in self.saved_tensors])  # () or the error
+        # saved_tensors' check and the arrays in one pass: every vjp that saved something reads this
+        arrays = []
+        for t, version in zip(saved, self._saved_versions):
+            if t is None:
+                arrays.append(None)
+            elif t._version_counter[0] != version:
+                raise RuntimeError(_modified_message(t, version))
+            else:
+                arrays.append(t._data)
+        return tuple(arrays)
 
     @property
     def result_array(self):

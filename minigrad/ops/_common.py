@@ -119,4 +119,6 @@ def broadcast_shapes(*shapes) -> tuple:
 def check_broadcast(x: np.ndarray, y: np.ndarray) -> None:
     # a 0-d operand always broadcasts: skip the (slow) shape check for the most common case, x * 2
     if x.shape != y.shape and x.ndim and y.ndim:
+        if x.shape[x.ndim - y.ndim:] == y.shape or y.shape[y.ndim - x.ndim:] == x.shape:
+            return  # one shape ends the other (a bias, x @ W + b): that always broadcasts
         broadcast_shapes(x.shape, y.shape)

@@ -392,3 +392,38 @@ def test_no_grad_without_arguments_still_nests_and_decorates():
     with minigrad.inference_mode():
         assert minigrad.is_inference_mode_enabled()
     assert not minigrad.is_inference_mode_enabled()
+
+
+# -- saved_arrays checks versions itself; a bias add skips np.broadcast_shapes ----------------------------
+def test_saved_arrays_still_catches_an_inplace_change_and_a_freed_graph():
+    a = minigrad.tensor([1.0, 2.0], requires_grad=True)
+    b = minigrad.tensor([3.0, 4.0], requires_grad=True)
+    c = a * 1.0
+    out = (c * b).sum()
+    with minigrad.no_grad():
+        c += 1
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        out.backward()
+    out = (a * b).sum()
+    out.backward()
+    with pytest.raises(RuntimeError, match="second time"):
+        out.grad_fn.next_functions[0][0].saved_arrays
+
+
+@pytest.mark.parametrize("shapes", [((4, 3), (3,)), ((3,), (4, 3)), ((2, 4, 3), (4, 3)), ((4, 3), (4, 1)),
+                                    ((0, 3), (3,)), ((4, 3), (1, 3))])
+def test_bias_shaped_adds_match_numpy_broadcasting(shapes):
+    rng = np.random.default_rng(0)
+    xa, ya = (rng.standard_normal(s).astype(np.float32) for s in shapes)
+    x, y = minigrad.tensor(xa, requires_grad=True), minigrad.tensor(ya, requires_grad=True)
+    out = x + y
+    np.testing.assert_array_equal(out.numpy(force=True), xa + ya)
+    out.sum().backward()
+    assert x.grad.shape == x.shape and y.grad.shape == y.shape
+
+
+@pytest.mark.parametrize("shapes", [((4, 3), (4,)), ((3,), (2,)), ((2, 4, 3), (2, 3))])
+def test_shapes_that_do_not_broadcast_are_still_refused(shapes):
+    x, y = minigrad.zeros(*shapes[0]), minigrad.zeros(*shapes[1])
+    with pytest.raises(RuntimeError, match="must match the size"):
+        x + y
