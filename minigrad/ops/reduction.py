@@ -76,7 +76,8 @@ class Mean(Function):
 
     @staticmethod
     def vjp(ctx, grad):
-        return np.broadcast_to(grad.reshape(ctx.kept), ctx.shape) / ctx.count, None, None
+        # divide the one value per kept element first, then fill: the same numbers, no broadcast view
+        return np.full(ctx.shape, grad.reshape(ctx.kept) / ctx.count), None, None
 
 
 class MeanAll(Mean):

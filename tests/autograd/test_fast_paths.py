@@ -427,3 +427,31 @@ def test_shapes_that_do_not_broadcast_are_still_refused(shapes):
     x, y = minigrad.zeros(*shapes[0]), minigrad.zeros(*shapes[1])
     with pytest.raises(RuntimeError, match="must match the size"):
         x + y
+
+
+# -- mean's vjp fills instead of broadcasting; a bias gradient is the array's own sum -------------------
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+@pytest.mark.parametrize("dims, keepdim", [(None, False), ((0,), False), ((1,), True), ((0, 2), False), ((), False)])
+def test_mean_vjp_matches_its_tensor_backward(dtype, dims, keepdim):
+    x = minigrad.tensor(np.arange(24.0).reshape(2, 3, 4).astype(dtype), requires_grad=True)
+
+    def mean(t):
+        return t.mean() if dims is None else t.mean(dim=dims, keepdim=keepdim)
+
+    out = mean(x)
+    weights = minigrad.tensor(np.linspace(0.5, 2.0, out.numel()).reshape(out.shape).astype(dtype))
+    (fast,) = minigrad.autograd.grad((mean(x) * weights).sum(), x)
+    (general,) = minigrad.autograd.grad((mean(x) * weights).sum(), x, create_graph=True)
+    np.testing.assert_array_equal(fast.numpy(), general.detach().numpy())
+    assert fast.dtype == general.dtype == x.dtype
+    assert fast.numpy().flags.writeable
+
+
+def test_bias_gradients_match_sum_to_size():
+    g = np.arange(24.0, dtype=np.float32).reshape(2, 3, 4)
+    for shape in [(4,), (3, 4), (1, 4), (3, 1), (2, 1, 4), ()]:
+        x = minigrad.zeros(shape, requires_grad=True)
+        (minigrad.zeros(2, 3, 4) + x).backward(minigrad.tensor(g))
+        expected = minigrad.tensor(g).sum_to_size(shape) if shape else minigrad.tensor(g).sum()
+        np.testing.assert_array_equal(x.grad.numpy(), expected.numpy())
+        assert x.grad.dtype == minigrad.float32 and x.grad.shape == x.shape
