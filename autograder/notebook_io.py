@@ -114,12 +114,11 @@ def autograded_notebook(submission, source, feedback: dict[str, tuple[bool, str]
     if submission is None:
         cells = []
     # Put every test cell back where the source has it: after the cell that precedes it there.
-    by_id = {cell.get("metadata", {}).get("nbgrader", {}).get("grade_id"): i
-             for i, cell in enumerate(cells)}
+    by_id = {_grade_id(cell): i for i, cell in enumerate(cells)}
     previous = None
     inserts: list[tuple[str | None, object]] = []
     for cell in source.cells:
-        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+        grade_id = _grade_id(cell)
         if grade_id in source_tests:
             inserts.append((previous, source_tests[grade_id]))
         else:
@@ -136,8 +135,7 @@ def autograded_notebook(submission, source, feedback: dict[str, tuple[bool, str]
         cell.execution_count = None
         position = by_id.get(anchor, len(cells) - 1) if anchor is not None else -1
         cells.insert(position + 1, cell)
-        by_id = {c.get("metadata", {}).get("nbgrader", {}).get("grade_id"): i
-                 for i, c in enumerate(cells)}
+        by_id = {_grade_id(c): i for i, c in enumerate(cells)}
     if notes:
         note = nbformat.v4.new_markdown_cell("**Autograder notes**\n\n" + "\n".join(
             f"- {n}" for n in notes))

@@ -206,8 +206,8 @@ class Tensor:
                 and gradient is None and inputs is None and not create_graph):
             # loss.backward(), the call of every training step: a computed one-element tensor, whose
             # gradient is 1, passes every check of autograd.backward, so go straight to the engine
-            one = Tensor._make(np.array(1, self._data.dtype).reshape(self._data.shape))
-            _engine.run_backward([node], [one], retain_graph=retain_graph, create_graph=False)
+            _engine.run_backward([node], [_implicit_gradient(self)], retain_graph=retain_graph,
+                                 create_graph=False)
             return
         _backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 
@@ -406,7 +406,9 @@ def _type_name(t: Tensor) -> str:
 
 
 # Function.apply (autograd/function.py) builds tensors but is imported before Tensor exists.
-from .autograd import backward as _backward, engine as _engine, function as _function  # noqa: E402
+from .autograd import (  # noqa: E402
+    backward as _backward, engine as _engine, function as _function, implicit_gradient as _implicit_gradient,
+)
 
 _function.Tensor, _function._as_tensor_result = Tensor, _as_tensor_result
 _engine._Tensor = Tensor

@@ -30,6 +30,12 @@ def _as_tuple(x) -> tuple:
     return tuple(x)
 
 
+def implicit_gradient(out):
+    """The gradient a one-element output starts with when none is given: 1, outside any graph."""
+    data = out._data
+    return engine._Tensor._make(np.array(1, data.dtype).reshape(data.shape))
+
+
 def _root_grads(outputs, grad_outputs, create_graph: bool) -> list:
     """The gradient each output starts with: given, or 1 for a single-element output."""
     Tensor = engine._Tensor  # set once minigrad.Tensor exists (this package is imported first)
@@ -55,8 +61,7 @@ def _root_grads(outputs, grad_outputs, create_graph: bool) -> list:
                     "pass gradient= a tensor of its shape (the vector in the vector-Jacobian product), "
                     "or reduce it first, e.g. y.sum().backward()."
                 )
-            data = out._data
-            grads.append(Tensor._make(np.array(1, data.dtype).reshape(data.shape)))  # outside any graph
+            grads.append(implicit_gradient(out))
             continue
         if not isinstance(g, Tensor):
             raise TypeError(f"gradients must be Tensors or None, got {type(g).__name__}")

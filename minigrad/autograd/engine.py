@@ -129,12 +129,16 @@ def _sum(a, b):
 
 
 def _array_of(node, g) -> np.ndarray:
+    _require_tensor(node, g)
+    return g._data
+
+
+def _require_tensor(node, g) -> None:
     if not isinstance(g, _Tensor):
         raise TypeError(
             f"function {node.name()} returned a gradient of type {type(g).__name__}; backward must "
             "return Tensors (or None)."
         )
-    return g._data
 
 
 def _skip(start, buffers, dependencies, ready) -> None:
@@ -166,11 +170,7 @@ def sum_to_shape(x: np.ndarray, shape: tuple) -> np.ndarray:
 
 def _fit_to_input(node, g, meta):
     """Sum a broadcast gradient back to the input's shape and cast it to the input's dtype."""
-    if not isinstance(g, _Tensor):
-        raise TypeError(
-            f"function {node.name()} returned a gradient of type {type(g).__name__}; backward must "
-            "return Tensors (or None)."
-        )
+    _require_tensor(node, g)
     shape, dtype = meta[0], np.dtype(meta[1])
     if g._data.shape != shape:
         g = g.sum_to_size(shape)

@@ -143,8 +143,10 @@ class BackwardNode(Node):
     def saved_arrays(self) -> tuple:
         """The arrays of ``saved_tensors`` (checked the same way), for ``vjp``."""
         saved = self._saved
-        if saved is None or saved is _RELEASED:
-            return tuple([None if t is None else t._data for t in self.saved_tensors])  # () or the error
+        if saved is None:
+            return ()
+        if saved is _RELEASED:
+            raise RuntimeError(_FREED)
         # saved_tensors' check and the arrays in one pass: every vjp that saved something reads this
         arrays = []
         for t, version in zip(saved, self._saved_versions):
