@@ -1,20 +1,17 @@
-"""``quietly(ufunc, ...)``: NumPy arithmetic without NumPy's warnings, as torch computes (inf and nan, silently).
+"""``quietly(ufunc, a, b)``: NumPy arithmetic without NumPy's warnings, as torch computes (inf and nan, silently).
 
 Its own module, with no minigrad imports, because both the ops and the backward engine need it.
+
+Every ufunc here gets ``out=...`` (NumPy >= 2.1): a ufunc of 0-d arrays then returns the 0-d array
+itself, not a NumPy scalar that every op would have to turn back into an array for its tensor.
+The arguments are spelled out rather than passed on as ``*args``: forwarding ``*args`` together with
+a keyword costs more than the arithmetic on a small tensor.
 """
 from __future__ import annotations
 
 import contextvars
 
 import numpy as np
-
-# A ufunc of 0-d arrays returns a NumPy scalar, which every op would have to turn back into a 0-d array
-# for its tensor; ``out=...`` (NumPy >= 2.1) makes it return the array itself.
-try:
-    np.add(np.float64(0), 0, out=...)
-    _AS_ARRAY = {"out": ...}
-except (TypeError, ValueError):
-    _AS_ARRAY = {}
 
 try:
     # NumPy 2 keeps its floating-point error state in a context variable. Running the ufunc inside a
@@ -35,22 +32,26 @@ try:
             with np.errstate(all="ignore"):
                 return fn(*args)
 
-    def quietly(ufunc, *arrays):
-        """``ufunc(*arrays)`` without NumPy's overflow/invalid/divide warnings: torch gives inf and nan silently."""
+    def quietly(ufunc, a, b=None):
+        """``ufunc(a)`` or ``ufunc(a, b)`` without NumPy's overflow/invalid/divide warnings: torch gives inf
+        and nan silently."""
         try:
-            return _run_silently(ufunc, *arrays, **_AS_ARRAY)
+            if b is None:
+                return _run_silently(ufunc, a, out=...)
+            return _run_silently(ufunc, a, b, out=...)
         except RuntimeError:
             with np.errstate(all="ignore"):  # another thread is in the silent context (see silently)
-                return ufunc(*arrays, **_AS_ARRAY)
+                return ufunc(a, out=...) if b is None else ufunc(a, b, out=...)
 
-except ImportError:  # NumPy 1.x: the public way
+except ImportError:  # a NumPy that keeps its error state elsewhere: the public way
 
     def silently(fn, *args):
         """``fn(*args)`` (any callable, e.g. a whole vjp) without NumPy's overflow/invalid/divide warnings."""
         with np.errstate(all="ignore"):
             return fn(*args)
 
-    def quietly(ufunc, *arrays):
-        """``ufunc(*arrays)`` without NumPy's overflow/invalid/divide warnings: torch gives inf and nan silently."""
+    def quietly(ufunc, a, b=None):
+        """``ufunc(a)`` or ``ufunc(a, b)`` without NumPy's overflow/invalid/divide warnings: torch gives inf
+        and nan silently."""
         with np.errstate(all="ignore"):
-            return ufunc(*arrays, **_AS_ARRAY)
+            return ufunc(a, out=...) if b is None else ufunc(a, b, out=...)

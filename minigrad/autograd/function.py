@@ -104,8 +104,51 @@ class BackwardNode(Node):
     __slots__ = ("_saved", "_saved_versions", "_saved_output", "_needs")
     _forward_cls: type  # set for each Function subclass, with _vjp, its vjp or None
 
-    def __init__(self):
+    def __init__(self, args):
+        """The node of one call of forward(ctx, *args): an edge per argument, to the node its gradient goes to.
+
+        Edges and input metadata are tuples of plain values, not lists, and a dtype's one-letter code,
+        not the dtype object: Python's garbage collector soon stops watching such tuples, where it
+        would walk every list (and every tuple holding a dtype) of a long graph again at each full
+        collection.
+        """
         self._saved = self._saved_output = None  # _saved becomes _RELEASED once backward freed it
+        a = args[0]
+        if len(args) == 1 or (len(args) == 2 and not isinstance(args[1], Tensor)):
+            # one tensor, first (x.exp(), x * 2, x ** 2, x.sum()): apply saw it require grad
+            data = a._data
+            if len(args) == 1:
+                self._edges, self._inputs_meta, self._needs = (a._grad_fn or a._accumulator(),), (
+                    (data.shape, data.dtype.char),), _ONLY
+            else:
+                self._edges, self._inputs_meta, self._needs = (a._grad_fn or a._accumulator(), None), (
+                    (data.shape, data.dtype.char), None), _FIRST_OF_TWO
+            return
+        edges, meta, needs = [], [], []
+        for a in args:
+            if isinstance(a, Tensor) and a._requires_grad:
+                data = a._data
+                edges.append(a._grad_fn or a._accumulator())
+                meta.append((data.shape, data.dtype.char))
+                needs.append(True)
+            else:
+                edges.append(None)
+                meta.append(_CONSTANT if isinstance(a, Tensor) else None)
+                needs.append(False)
+        self._edges = tuple(edges)
+        self._inputs_meta = tuple(meta)
+        needs = tuple(needs)
+        self._needs = _NEEDS.setdefault(needs, needs)  # one shared tuple per pattern: a node is kept small
+
+    @classmethod
+    def _unrecorded(cls, args):
+        """The ctx of a user Function's forward when nothing is recorded (no edges). As in torch,
+        needs_input_grad still tells which inputs require grad, even under no_grad."""
+        node = cls.__new__(cls)
+        node._saved = node._saved_output = None
+        node._edges = node._inputs_meta = (None,) * len(args)
+        node._needs = tuple(isinstance(a, Tensor) and a._requires_grad for a in args)
+        return node
 
     # -- what forward keeps for backward --------------------------------------------------------
     def save_for_backward(self, *tensors) -> None:
@@ -274,15 +317,14 @@ class Function:
             result = cls.forward(_NO_CTX, *args)
             return Tensor._make(result) if type(result) is np.ndarray else _as_tensor_result(result)
         with grad_mode.no_grad():
-            return _as_tensor_result(cls.forward(cls._backward_cls(), *args))
+            return _as_tensor_result(cls.forward(cls._backward_cls._unrecorded(args), *args))
 
     @classmethod
     def _record(cls, args):
         """Run forward with a graph node as ctx, its edges already set: forward may read needs_input_grad."""
-        ctx = cls._backward_cls()
+        ctx = cls._backward_cls(args)
         if anomaly_mode._enabled:
             ctx._forward_stack = anomaly_mode.forward_stack()
-        _set_edges(ctx, args)
         if cls._builtin:
             result = cls.forward(ctx, *args)
         else:
@@ -294,47 +336,9 @@ class Function:
         return out
 
 
-def _set_edges(ctx, args) -> None:
-    """For each argument of forward: the node its gradient goes to, its (shape, dtype code), whether it needs one.
-
-    Tuples of plain values, not lists, and a dtype's one-letter code, not the dtype object: Python's
-    garbage collector soon stops watching such tuples, where it would walk every list (and every tuple
-    holding a dtype) of a long graph again at each full collection.
-    """
-    for other in args[1:]:
-        if isinstance(other, Tensor):
-            break
-    else:  # the one tensor comes first (x * 2, x ** 2, x.sum(dim), x.exp() ...): apply saw it require grad
-        a, rest = args[0], len(args) - 1
-        while rest >= len(_NONE):  # a function of many arguments: longer tuples, made once
-            _NONE.append((None,) * len(_NONE))
-            _FIRST.append((True,) + (False,) * len(_FIRST))
-        ctx._edges = (a._grad_fn or a._accumulator(),) + _NONE[rest]
-        ctx._inputs_meta = ((a._data.shape, a._data.dtype.char),) + _NONE[rest]
-        ctx._needs = _FIRST[rest]
-        return
-    edges = []
-    meta = []
-    needs = []
-    for a in args:
-        if isinstance(a, Tensor) and a._requires_grad:
-            edges.append(a._grad_fn or a._accumulator())
-            meta.append((a._data.shape, a._data.dtype.char))
-            needs.append(True)
-        else:
-            edges.append(None)
-            meta.append(_CONSTANT if isinstance(a, Tensor) else None)
-            needs.append(False)
-    ctx._edges = tuple(edges)
-    ctx._inputs_meta = tuple(meta)
-    needs = tuple(needs)
-    ctx._needs = _NEEDS.setdefault(needs, needs)  # one shared tuple per pattern: a node is kept small
-
-
 _CONSTANT = ()  # the meta of a tensor input that needs no gradient (None: not a tensor at all)
 _NEEDS: dict = {}
-_NONE = [(None,) * n for n in range(8)]  # grown when a function takes more arguments
-_FIRST = [(True,) + (False,) * n for n in range(8)]
+_ONLY, _FIRST_OF_TWO = (True,), (True, False)
 
 # Function.apply wraps results in tensors; this module is imported before the Tensor class exists,
 # so _tensor.py hands these two over when it is defined.

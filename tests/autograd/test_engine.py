@@ -407,6 +407,31 @@ def test_custom_function():
     check(scenario)
 
 
+def test_custom_function_sees_needs_input_grad():
+    # forward may ask which inputs need a gradient: in a graph, under no_grad, and with a constant input
+    def scenario(lib):
+        seen = []
+
+        class Scale(lib.autograd.Function):
+            @staticmethod
+            def forward(ctx, x, k, c):
+                seen.append(tuple(ctx.needs_input_grad))
+                return x * c * k
+
+            @staticmethod
+            def backward(ctx, grad):
+                return grad * 2.0, grad, None
+
+        x, k = leaf(lib), lib.tensor(2.0)
+        Scale.apply(x, k, 2.0).sum().backward()
+        with lib.no_grad():
+            Scale.apply(x, k, 2.0)
+        Scale.apply(k, x, 2.0)
+        return seen, x.grad
+
+    check(scenario)
+
+
 def test_anomaly_detection_names_the_op():
     def scenario(lib):
         x = lib.tensor([0.0, 1.0], requires_grad=True)
