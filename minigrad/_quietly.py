@@ -23,14 +23,14 @@ try:
     _silent.run(_extobj_contextvar.set, _make_extobj(all="ignore"))
     _run_silently = _silent.run
 
-    def silently(fn, *args):
-        """``fn(*args)`` (any callable, e.g. a whole vjp) without NumPy's overflow/invalid/divide warnings."""
+    def silently(fn, a, b):
+        """``fn(a, b)`` (any callable, e.g. a vjp) without NumPy's overflow/invalid/divide warnings."""
         try:
-            return _run_silently(fn, *args)
+            return _run_silently(fn, a, b)
         except RuntimeError:
             # a context is entered by one thread at a time: another thread is in it, take the public way
             with np.errstate(all="ignore"):
-                return fn(*args)
+                return fn(a, b)
 
     def quietly(ufunc, a, b=None):
         """``ufunc(a)`` or ``ufunc(a, b)`` without NumPy's overflow/invalid/divide warnings: torch gives inf
@@ -45,10 +45,10 @@ try:
 
 except ImportError:  # a NumPy that keeps its error state elsewhere: the public way
 
-    def silently(fn, *args):
-        """``fn(*args)`` (any callable, e.g. a whole vjp) without NumPy's overflow/invalid/divide warnings."""
+    def silently(fn, a, b):
+        """``fn(a, b)`` (any callable, e.g. a vjp) without NumPy's overflow/invalid/divide warnings."""
         with np.errstate(all="ignore"):
-            return fn(*args)
+            return fn(a, b)
 
     def quietly(ufunc, a, b=None):
         """``ufunc(a)`` or ``ufunc(a, b)`` without NumPy's overflow/invalid/divide warnings: torch gives inf

@@ -25,15 +25,26 @@ _VIEW_OF_LEAF_INPLACE = (
 )
 
 
-def _operator(op):
+def _operator(op, number_op=None):
     """Operators combine tensors with tensors, numbers and arrays; for anything else (lists, strings,
     None) they return NotImplemented, so Python tries the other side or raises its TypeError, and
-    ``x == None`` is simply False, as in torch."""
+    ``x == None`` is simply False, as in torch.
 
-    def checked(self, other):
-        if not isinstance(other, _OPERANDS):
-            return NotImplemented
-        return op(self, other)
+    ``number_op``: the Function ``op`` itself picks for a float tensor and a Python number (x * 2.5,
+    x + 1, the tutorials' loops), applied here directly, saving a call on every such step."""
+
+    if number_op is None:
+        def checked(self, other):
+            if not isinstance(other, _OPERANDS):
+                return NotImplemented
+            return op(self, other)
+    else:
+        def checked(self, other):
+            if type(other) in _PLAIN_NUMBERS and self._data.dtype.kind == "f":
+                return number_op.apply(self, other)
+            if not isinstance(other, _OPERANDS):
+                return NotImplemented
+            return op(self, other)
 
     return checked
 
@@ -42,9 +53,9 @@ class TensorOps:
     __slots__ = ()
 
     # -- arithmetic operators: each is its op, behind the check of the other operand -------------
-    __add__ = __radd__ = _operator(ops.add)
+    __add__ = __radd__ = _operator(ops.add, ops.arithmetic.AddNumber)
     __sub__, __rsub__ = _operator(ops.sub), _operator(ops.rsub)
-    __mul__ = __rmul__ = _operator(ops.mul)
+    __mul__ = __rmul__ = _operator(ops.mul, ops.arithmetic.MulNumber)
     __truediv__, __floordiv__ = _operator(ops.div), _operator(ops.floor_divide)
     __pow__, __matmul__ = _operator(ops.pow), _operator(ops.matmul)
 
@@ -366,6 +377,7 @@ class TensorOps:
 # Tensors, numbers and arrays combine with tensors; lists, strings and None do not (as in torch).
 # float and int first: numbers.Number is an abstract class, slow to test against
 _OPERANDS = (Tensor, float, int, numbers.Number, np.ndarray, np.generic)
+_PLAIN_NUMBERS = (float, int)  # exactly these types: a bool or a NumPy number takes the general path
 
 
 def as_value(v, like):

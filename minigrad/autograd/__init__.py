@@ -33,7 +33,8 @@ def _as_tuple(x) -> tuple:
 def implicit_gradient(out):
     """The gradient a one-element output starts with when none is given: 1, outside any graph."""
     data = out._data
-    return engine._Tensor._make(np.array(1, data.dtype).reshape(data.shape))
+    one = np.array(1, data.dtype)
+    return engine._Tensor._make(one if data.ndim == 0 else one.reshape(data.shape))
 
 
 def _root_grads(outputs, grad_outputs, create_graph: bool) -> list:

@@ -37,9 +37,9 @@ def run_backward(roots, root_grads, *, retain_graph: bool, create_graph: bool,
     state = grad_mode._state
     previous, state["grad"] = state["grad"], bool(create_graph)
     try:
-        dependencies, reachable = _count_dependencies(roots)
+        dependencies = _count_dependencies(roots)
         if capture is not None:
-            needed = _needed_nodes(reachable, capture)
+            needed = _needed_nodes(dependencies.keys() | set(roots), capture)
         buffers: dict = {}
         ready = []
         for node, grad in zip(roots, root_grads):
@@ -72,7 +72,7 @@ def run_backward(roots, root_grads, *, retain_graph: bool, create_graph: bool,
                 _run_post_hooks(node, grads, grad, arrays)
             if anomaly_mode._enabled:
                 _check_anomaly(node, grads)
-            if not retain_graph:
+            if not retain_graph and (node._saved is not None or node._saved_output is not None):
                 node._release()
             _propagate(node, grads, buffers, dependencies, ready, arrays)
             grads = None  # a leaf's gradient that only the buffers hold can become its .grad uncopied
@@ -182,21 +182,26 @@ def _fit_to_input(node, g, meta):
 _Tensor = None  # minigrad.Tensor, set by _tensor.py (this module is imported before it exists)
 
 
-def _count_dependencies(roots):
-    """Number of edges into each reachable node, found with an explicit stack (no recursion)."""
+def _count_dependencies(roots) -> dict:
+    """Number of edges into each node reachable from the roots, found with an explicit stack (no recursion).
+
+    A node enters the dict when its first edge is found, so the dict is also the set of nodes seen.
+    """
     dependencies: dict = {}
-    seen = set(roots)
-    stack = list(seen)
+    roots = set(roots)
+    stack = list(roots)
     while stack:
         node = stack.pop()
         for parent in node._edges:
             if parent is None:
                 continue
-            dependencies[parent] = dependencies.get(parent, 0) + 1
-            if parent not in seen:
-                seen.add(parent)
-                stack.append(parent)
-    return dependencies, seen
+            if parent in dependencies:
+                dependencies[parent] += 1
+            else:
+                dependencies[parent] = 1
+                if parent not in roots:  # a root is on the stack already
+                    stack.append(parent)
+    return dependencies
 
 
 def _needed_nodes(reachable, capture) -> set:

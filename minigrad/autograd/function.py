@@ -113,11 +113,12 @@ class BackwardNode(Node):
         collection.
         """
         self._saved = self._saved_output = None  # _saved becomes _RELEASED once backward freed it
-        a = args[0]
-        if len(args) == 1 or (len(args) == 2 and not isinstance(args[1], Tensor)):
+        n = len(args)
+        if n == 1 or (n == 2 and not isinstance(args[1], Tensor)):
             # one tensor, first (x.exp(), x * 2, x ** 2, x.sum()): apply saw it require grad
+            a = args[0]
             data = a._data
-            if len(args) == 1:
+            if n == 1:
                 self._edges, self._inputs_meta, self._needs = (a._grad_fn or a._accumulator(),), (
                     (data.shape, data.dtype.char),), _ONLY
             else:
@@ -312,28 +313,28 @@ class Function:
         if grad_mode._state["grad"]:
             for a in args:
                 if isinstance(a, Tensor) and a._requires_grad:
-                    return cls._record(args)
+                    break
+            else:
+                a = None
+            if a is not None:  # record: forward runs with the graph node as ctx, its edges already set
+                ctx = cls._backward_cls(args)  # (so forward may read needs_input_grad)
+                if anomaly_mode._enabled:
+                    ctx._forward_stack = anomaly_mode.forward_stack()
+                if cls._builtin:
+                    result = cls.forward(ctx, *args)
+                else:
+                    with grad_mode.no_grad():
+                        result = cls.forward(ctx, *args)
+                out = (Tensor._make(result, True, ctx) if type(result) is np.ndarray
+                       else _as_tensor_result(result, ctx))
+                if cls.saves_result:
+                    ctx._saved_output = (out._data, out._version_counter, out._version_counter[0])
+                return out
         if cls._builtin:  # builtin forwards only compute on arrays: no ctx, no grad-mode switch
             result = cls.forward(_NO_CTX, *args)
             return Tensor._make(result) if type(result) is np.ndarray else _as_tensor_result(result)
         with grad_mode.no_grad():
             return _as_tensor_result(cls.forward(cls._backward_cls._unrecorded(args), *args))
-
-    @classmethod
-    def _record(cls, args):
-        """Run forward with a graph node as ctx, its edges already set: forward may read needs_input_grad."""
-        ctx = cls._backward_cls(args)
-        if anomaly_mode._enabled:
-            ctx._forward_stack = anomaly_mode.forward_stack()
-        if cls._builtin:
-            result = cls.forward(ctx, *args)
-        else:
-            with grad_mode.no_grad():
-                result = cls.forward(ctx, *args)
-        out = Tensor._make(result, True, ctx) if type(result) is np.ndarray else _as_tensor_result(result, ctx)
-        if cls.saves_result:
-            ctx._saved_output = (out._data, out._version_counter, out._version_counter[0])
-        return out
 
 
 _CONSTANT = ()  # the meta of a tensor input that needs no gradient (None: not a tensor at all)

@@ -59,11 +59,19 @@ class no_grad(_GradModeContext):
     def _target(self):
         return False, _state["inference"]
 
+    # An update step enters no_grad once per step: its entry and exit are written out, with fixed signatures.
+    def __new__(cls, func=None):
+        if func is None:  # ``with no_grad():``
+            return object.__new__(cls)
+        return super().__new__(cls, func)  # ``@no_grad`` without parentheses
+
     def __enter__(self):
-        # the base's __enter__, written out: an update step enters no_grad once per step
         self._saved = (_state["grad"], _state["inference"])
         _state["grad"] = False
         return self
+
+    def __exit__(self, exc_type, exc, traceback) -> None:
+        _state["grad"], _state["inference"] = self._saved
 
 
 class enable_grad(_GradModeContext):

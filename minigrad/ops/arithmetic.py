@@ -192,6 +192,8 @@ class Pow(Function):
         ctx.exponent = exponent
         x = a._data
         if type(exponent) in _PLAIN_NUMBERS and x.dtype.kind == "f":  # x ** 2: the tensor's dtype wins
+            if exponent == 2:  # x * x, as np.power and torch compute it too, without an exponent array
+                return quietly(np.square, x)
             return quietly(np.power, x, np.array(exponent, x.dtype))
         d = _dtype.result_type((a._data.ndim, _dtype.from_numpy(a._data.dtype)),
                                (-1, _dtype.scalar_dtype(exponent)))
@@ -273,6 +275,7 @@ class Rpow(PowTensor):
 
 # -- the functions behind the operators ---------------------------------------------------------------
 def add(input, other, *, alpha=1):
+    # x + 1 on a float tensor: AddNumber (the + operator makes this choice itself, see _tensor_ops._operator)
     if (type(other) in _PLAIN_NUMBERS and alpha == 1 and isinstance(input, Tensor)
             and input._data.dtype.kind == "f"):
         return AddNumber.apply(input, other)
@@ -313,6 +316,7 @@ def rsub(input, other, *, alpha=1):
 
 
 def mul(input, other):
+    # x * 2.5 on a float tensor: MulNumber (the * operator makes this choice itself, see _tensor_ops._operator)
     if type(other) in _PLAIN_NUMBERS and isinstance(input, Tensor) and input._data.dtype.kind == "f":
         return MulNumber.apply(input, other)
     a, b = binary_operands(input, other)
