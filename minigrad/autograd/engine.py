@@ -62,9 +62,13 @@ def run_backward(roots, root_grads, *, retain_graph: bool, create_graph: bool,
                     continue
             if type(node) is AccumulateGrad:
                 if accumulate:
-                    if arrays:
-                        grad = _Tensor._make(grad)  # now only that tensor holds the array
-                    _accumulate(node.variable, grad, create_graph)
+                    variable = node.variable
+                    if arrays and variable._hooks is None and variable._post_accumulate_hooks is None:
+                        _accumulate_array(variable, grad)  # the training step's case: no tensor to show
+                    else:
+                        if arrays:
+                            grad = _Tensor._make(grad)  # now only that tensor holds the array
+                        _accumulate(variable, grad, create_graph)
                 continue
 
             grads = _vjp(node, grad) if arrays else node.apply(grad)
@@ -265,6 +269,24 @@ def _accumulate(variable, grad, create_graph: bool) -> None:
     if variable._post_accumulate_hooks:
         for hook in list(variable._post_accumulate_hooks.values()):
             hook(variable)
+
+
+def _accumulate_array(variable, grad: np.ndarray) -> None:
+    """``variable.grad += grad`` for a leaf without hooks, the gradient still a bare array.
+
+    The first gradient becomes ``.grad`` itself when only the backward pass holds it (no other
+    gradient, no user tensor shares it), else a copy of it; later ones are added in place.
+    """
+    if grad.shape != variable._data.shape:
+        grad = sum_to_shape(grad, variable._data.shape)
+    if variable._grad is None:
+        # run_backward's local, this argument and getrefcount's own: nobody else holds the array
+        if not (grad.base is None and grad.flags.writeable and sys.getrefcount(grad) == 3):
+            grad = grad.copy()
+        variable._grad = _Tensor._make(grad)
+    else:
+        variable._grad._data += grad
+        variable._grad._version_counter[0] += 1
 
 
 # References to a gradient that only the backward pass holds, when it reaches _owned from run_backward:

@@ -114,9 +114,10 @@ class BackwardNode(Node):
         """
         self._saved = self._saved_output = None  # _saved becomes _RELEASED once backward freed it
         n = len(args)
-        if n == 1 or (n == 2 and not isinstance(args[1], Tensor)):
-            # one tensor, first (x.exp(), x * 2, x ** 2, x.sum()): apply saw it require grad
-            a = args[0]
+        a = args[0]
+        b = args[1] if n > 1 else None
+        if n <= 2 and not isinstance(b, Tensor):
+            # one tensor, first (x.exp(), x * 2, x ** 2): apply saw it require grad
             data = a._data
             if n == 1:
                 self._edges, self._inputs_meta, self._needs = (a._grad_fn or a._accumulator(),), (
@@ -124,6 +125,19 @@ class BackwardNode(Node):
             else:
                 self._edges, self._inputs_meta, self._needs = (a._grad_fn or a._accumulator(), None), (
                     (data.shape, data.dtype.char), None), _FIRST_OF_TWO
+            return
+        if n <= 3 and isinstance(a, Tensor) and isinstance(b, Tensor) and (n == 2 or not isinstance(args[2], Tensor)):
+            # two tensors, maybe and a number or flag (x @ w, x + b, x - y, add(x, y, alpha)): the
+            # loop below, written out
+            wants_a, wants_b = a._requires_grad, b._requires_grad
+            edges = (a._grad_fn or a._accumulator() if wants_a else None,
+                     b._grad_fn or b._accumulator() if wants_b else None)
+            meta = ((a._data.shape, a._data.dtype.char) if wants_a else _CONSTANT,
+                    (b._data.shape, b._data.dtype.char) if wants_b else _CONSTANT)
+            if n == 3:
+                edges += (None,)
+                meta += (None,)
+            self._edges, self._inputs_meta, self._needs = edges, meta, _TWO_TENSORS[wants_a, wants_b, n]
             return
         edges, meta, needs = [], [], []
         for a in args:
@@ -340,6 +354,8 @@ class Function:
 _CONSTANT = ()  # the meta of a tensor input that needs no gradient (None: not a tensor at all)
 _NEEDS: dict = {}
 _ONLY, _FIRST_OF_TWO = (True,), (True, False)
+_TWO_TENSORS = {(wants_a, wants_b, n): (wants_a, wants_b) + (False,) * (n - 2)
+                for wants_a in (False, True) for wants_b in (False, True) for n in (2, 3)}
 
 # Function.apply wraps results in tensors; this module is imported before the Tensor class exists,
 # so _tensor.py hands these two over when it is defined.

@@ -22,8 +22,7 @@ class Add(Function):
 
     @staticmethod
     def forward(ctx, a, b, alpha=1):
-        x, y = common_arrays(a, b)
-        check_broadcast(x, y)
+        x, y = _operands(a, b)
         ctx.alpha = alpha
         # inf - inf is nan, as in torch: no warning
         return quietly(np.add, x, y if alpha == 1 else quietly(np.multiply, alpha, y))
@@ -59,8 +58,7 @@ class Sub(Function):
 
     @staticmethod
     def forward(ctx, a, b, alpha=1):
-        x, y = common_arrays(a, b)
-        check_broadcast(x, y)
+        x, y = _operands(a, b)
         ctx.alpha = alpha
         return quietly(np.subtract, x, y if alpha == 1 else quietly(np.multiply, alpha, y))
 
@@ -84,8 +82,7 @@ class Mul(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        x, y = common_arrays(a, b)
-        check_broadcast(x, y)
+        x, y = _operands(a, b)
         # a's gradient needs b and b's needs a: keep only those (x * 2.0 keeps x out of memory)
         need_a, need_b = ctx.needs_input_grad[:2]
         ctx.save_for_backward(a if need_b else None, b if need_a else None)
@@ -255,6 +252,16 @@ class PowTensor(Function):
         return grad_a, grad_b
 
 
+def _operands(a: Tensor, b: Tensor) -> tuple[np.ndarray, np.ndarray]:
+    """The two arrays of a binary op, in torch's result dtype, checked to broadcast."""
+    x, y = a._data, b._data
+    if x.dtype != y.dtype:
+        x, y = common_arrays(a, b)
+    if x.shape != y.shape:
+        check_broadcast(x, y)
+    return x, y
+
+
 def _other_dtype(grad: np.ndarray, *saved) -> bool:
     """A saved array of another dtype than the gradient: NumPy would promote it where torch may not."""
     return any(x is not None and x.dtype != grad.dtype for x in saved)
@@ -289,9 +296,10 @@ def _is_bool(x) -> bool:
     return isinstance(x, (bool, np.bool_)) or getattr(x, "dtype", None) == _dtype.bool_
 
 
-def _refuse_bool(*operands) -> None:
-    if any(_is_bool(x) for x in operands):
-        if all(_is_bool(x) for x in operands):
+def _refuse_bool(a, b) -> None:
+    a_is_bool, b_is_bool = _is_bool(a), _is_bool(b)
+    if a_is_bool or b_is_bool:
+        if a_is_bool and b_is_bool:
             raise RuntimeError(
                 "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or "
                 "`logical_xor()` operator instead. For bools, a - b is 'exactly one of them', which is xor."

@@ -8,6 +8,7 @@ from collections import namedtuple
 
 import numpy as np
 
+from .._quietly import quietly
 from .._tensor import Tensor
 from ..autograd.function import Function
 from ._common import float_array, wrap_dim, wrap_dims
@@ -19,6 +20,8 @@ _RETURN_TYPES = {name: namedtuple(name, ["values", "indices"]) for name in ("max
 
 def _kept_shape(shape, dims) -> tuple:
     """The shape the reduced result has with keepdim=True: ready to broadcast against the input."""
+    if len(dims) == len(shape):  # all of them (x.sum(), x.mean())
+        return (1,) * len(shape)
     return tuple(1 if i in dims else s for i, s in enumerate(shape))
 
 
@@ -66,9 +69,14 @@ class Mean(Function):
                 f"complex dtype. Got: {_LONG_NAMES.get(x.dtype.name, x.dtype.name)}. "
                 "Convert with .float() first: an average of integers is not an integer."
             )
-        ctx.shape, ctx.kept = a.shape, _kept_shape(a.shape, dims)
-        ctx.count = math.prod([x.shape[d] for d in dims])
-        return np.mean(x, axis=dims, keepdims=keepdim)
+        ctx.shape, ctx.kept = x.shape, _kept_shape(x.shape, dims)
+        ctx.count = count = x.size if len(dims) == x.ndim else math.prod([x.shape[d] for d in dims])
+        # the sum (float16 in float32), divided by the count in the sum's dtype, as torch does; np.mean
+        # would divide in float64, through Python wrappers that cost more than a small tensor's sum
+        total = np.add.reduce(x, axis=dims, keepdims=keepdim, out=...,
+                              dtype=np.float32 if x.dtype == np.float16 else None)
+        mean = quietly(np.true_divide, total, count)  # 0/0 is nan, as in torch: no warning
+        return mean.astype(np.float16) if x.dtype == np.float16 else mean
 
     @staticmethod
     def backward(ctx, grad):

@@ -115,6 +115,17 @@ def test_user_gradient_is_never_taken_over():
     assert x.grad.tolist() == [1.0, 0.5]
 
 
+def test_user_gradient_passed_on_unchanged_is_never_taken_over():
+    # x + 0.0 hands the user's own gradient array straight on to x: x.grad must be a copy of it
+    x = minigrad.tensor([1.0, 2.0], requires_grad=True)
+    g = minigrad.tensor([0.5, 0.25])
+    (x + 0.0).backward(g)
+    g.add_(1.0)
+    x.grad.mul_(2.0)
+    assert g.tolist() == [1.5, 1.25]
+    assert x.grad.tolist() == [1.0, 0.5]
+
+
 def test_gradient_returned_by_a_hook_and_kept_is_never_taken_over():
     x = minigrad.tensor([1.0, 2.0], requires_grad=True)
     kept = []
