@@ -361,17 +361,8 @@ class TensorOps:
             raise RuntimeError(_VIEW_OF_LEAF_INPLACE)  # torch writes through the view self[key]
         self._inplace(lambda s, v: IndexPut.apply(s, key, ops.to_dtype(as_value(v, s), s.dtype)), value)
 
-    def __iadd__(self, other):
-        return self.add_(other)
-
-    def __isub__(self, other):
-        return self.sub_(other)
-
-    def __imul__(self, other):
-        return self.mul_(other)
-
-    def __itruediv__(self, other):
-        return self.div_(other)
+    # x -= y is x.sub_(y): the same functions, one call less per parameter update
+    __iadd__, __isub__, __imul__, __itruediv__ = add_, sub_, mul_, div_
 
 
 # Tensors, numbers and arrays combine with tensors; lists, strings and None do not (as in torch).
