@@ -126,6 +126,23 @@ def test_user_gradient_passed_on_unchanged_is_never_taken_over():
     assert x.grad.tolist() == [1.0, 0.5]
 
 
+def test_first_gradient_of_a_weight_becomes_its_grad_without_a_copy():
+    # the gradient array only backward holds is taken over: backward allocates one weight-sized array
+    import tracemalloc
+
+    w = minigrad.tensor(np.ones((500, 500), np.float32), requires_grad=True)
+    x = minigrad.tensor(np.ones((2, 500), np.float32))
+    loss = (x @ w).sum()
+    tracemalloc.start()
+    try:
+        loss.backward()
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert w.grad.numpy().nbytes <= peak < 1.5 * w.grad.numpy().nbytes
+    np.testing.assert_array_equal(w.grad.numpy(), np.full((500, 500), 2.0, np.float32))
+
+
 def test_gradient_returned_by_a_hook_and_kept_is_never_taken_over():
     x = minigrad.tensor([1.0, 2.0], requires_grad=True)
     kept = []
