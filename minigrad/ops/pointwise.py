@@ -142,7 +142,7 @@ class Relu(Function):
         if a._data.dtype == np.bool_:
             raise RuntimeError("Boolean inputs not supported for relu. A bool is already >= 0; convert with "
                                ".float() if you meant numbers.")
-        return np.maximum(a._data, 0).astype(a._data.dtype, copy=False)
+        return np.maximum(a._data, 0)  # the Python 0 takes the array's dtype (NumPy >= 2)
 
     @staticmethod
     def backward(ctx, grad):
