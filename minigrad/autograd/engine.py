@@ -28,7 +28,9 @@ def run_backward(roots, root_grads, *, retain_graph: bool, create_graph: bool,
 
     Without ``create_graph`` nothing of this pass is recorded, so gradients travel as bare NumPy arrays
     and ops that have one use their ``vjp`` (the same formula on arrays); tensors are made only where
-    someone sees a gradient (hooks, ``.grad``, captured results). With it, gradients are tensors and
+    someone sees a gradient (hooks, ``.grad``, captured results). A gradient of a 0-d tensor travels as
+    the NumPy scalar a vjp's arithmetic gives: NumPy computes with scalars faster than with 0-d arrays,
+    and the tutorials' loops are made of 0-d tensors. With it, gradients are tensors and
     every formula runs as tensor ops, so that the backward pass is itself a graph.
     """
     arrays = not create_graph
@@ -44,7 +46,7 @@ def run_backward(roots, root_grads, *, retain_graph: bool, create_graph: bool,
         ready = []
         for node, grad in zip(roots, root_grads):
             if arrays:
-                grad = grad._data
+                grad = grad._data if grad._data.ndim else grad._data[()]  # 0-d: a NumPy scalar, see above
             buffers[node] = _sum(buffers[node], grad) if node in buffers else grad
         for node in dict.fromkeys(roots):
             if dependencies.get(node, 0) == 0:
@@ -57,7 +59,7 @@ def run_backward(roots, root_grads, *, retain_graph: bool, create_graph: bool,
                 grad = _run_pre_hooks(node, grad, arrays)
             if capture is not None:
                 if node in capture:
-                    capture[node].append(_Tensor._make(grad) if arrays else grad)
+                    capture[node].append(_tensor_of(grad) if arrays else grad)
                 if node not in needed:
                     continue
             if type(node) is AccumulateGrad:
@@ -67,7 +69,7 @@ def run_backward(roots, root_grads, *, retain_graph: bool, create_graph: bool,
                         _accumulate_array(variable, grad)  # the training step's case: no tensor to show
                     else:
                         if arrays:
-                            grad = _Tensor._make(grad)  # now only that tensor holds the array
+                            grad = _tensor_of(grad)  # now only that tensor holds the array
                         _accumulate(variable, grad, create_graph)
                 continue
 
@@ -91,7 +93,7 @@ def _vjp(node, grad):
         grads = silently(vjp, node, grad)  # NumPy's overflow warnings off, as in every op
         if grads is not None:  # None: the formula does not apply to these inputs (e.g. mixed dtypes)
             return grads if type(grads) is tuple else (grads,)
-    return tuple(g if g is None else _array_of(node, g) for g in node.apply(_Tensor._make(grad)))
+    return tuple(g if g is None else _array_of(node, g) for g in node.apply(_tensor_of(grad)))
 
 
 def _propagate(node: BackwardNode, grads, buffers, dependencies, ready, arrays: bool) -> None:
@@ -108,12 +110,10 @@ def _propagate(node: BackwardNode, grads, buffers, dependencies, ready, arrays: 
         if g is not None:
             # most gradients already have their input's shape and dtype: skip the call that fits them
             if arrays:
-                if type(g) is not np.ndarray:
-                    g = np.asarray(g)  # a ufunc on 0-d arrays gives a NumPy scalar
                 if g.shape != meta[0]:
                     g = sum_to_shape(g, meta[0])
                 if g.dtype.char != meta[1]:
-                    g = _fit_to_input(node, _Tensor._make(g), meta)._data
+                    g = _fit_to_input(node, _tensor_of(g), meta)._data
             elif type(g) is not _Tensor or g._data.shape != meta[0] or g._data.dtype.char != meta[1]:
                 g = _fit_to_input(node, g, meta)
             buffers[parent] = _sum(buffers[parent], g) if parent in buffers else g
@@ -127,9 +127,14 @@ def _propagate(node: BackwardNode, grads, buffers, dependencies, ready, arrays: 
                 _skip(parent, buffers, dependencies, ready)
 
 
+def _tensor_of(grad) -> "_Tensor":
+    """A gradient of the array pass as a tensor, for whoever sees it (hooks, .grad, results)."""
+    return _Tensor._make(grad if type(grad) is np.ndarray else np.asarray(grad))
+
+
 def _sum(a, b):
     """Two gradients for the same input: arrays or tensors, added without NumPy's warnings."""
-    return np.asarray(quietly(np.add, a, b)) if type(a) is np.ndarray else a + b
+    return a + b if isinstance(a, _Tensor) else quietly(np.add, a, b)
 
 
 def _array_of(node, g) -> np.ndarray:
@@ -228,7 +233,7 @@ def _needed_nodes(reachable, capture) -> set:
 
 def _run_pre_hooks(node, grad, arrays: bool):
     if arrays:
-        grad = _Tensor._make(grad)  # hooks see tensors
+        grad = _tensor_of(grad)  # hooks see tensors
     for hook in list((node._pre_hooks or {}).values()):
         result = hook(grad)
         if result is not None:
@@ -243,8 +248,8 @@ def _run_pre_hooks(node, grad, arrays: bool):
 
 def _run_post_hooks(node, grads, grad, arrays: bool) -> None:
     if arrays:  # hooks see tensors
-        grads = tuple(g if g is None else _Tensor._make(g) for g in grads)
-        grad = _Tensor._make(grad)
+        grads = tuple(g if g is None else _tensor_of(g) for g in grads)
+        grad = _tensor_of(grad)
     for hook in list(node._post_hooks.values()):
         hook(grads, (grad,))
 
@@ -281,7 +286,9 @@ def _accumulate_array(variable, grad: np.ndarray) -> None:
         grad = sum_to_shape(grad, variable._data.shape)
     if variable._grad is None:
         # run_backward's local, this argument and getrefcount's own: nobody else holds the array
-        if not (grad.base is None and grad.flags.writeable and sys.getrefcount(grad) == 3):
+        if type(grad) is not np.ndarray:
+            grad = np.array(grad)  # a NumPy scalar (see run_backward)
+        elif not (grad.base is None and grad.flags.writeable and sys.getrefcount(grad) == 3):
             grad = grad.copy()
         variable._grad = _Tensor._make(grad)
     else:
@@ -313,7 +320,7 @@ def _check_anomaly(node, grads) -> None:
     if not anomaly_mode._check_nan:
         return
     for i, g in enumerate(grads):
-        if g is not None and np.isnan(g if type(g) is np.ndarray else g._data).any():
+        if g is not None and np.isnan(g._data if isinstance(g, _Tensor) else g).any():
             stack = getattr(node, "_forward_stack", None)
             if stack:
                 warnings.warn(

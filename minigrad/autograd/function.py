@@ -199,7 +199,7 @@ class BackwardNode(Node):
 
     @property
     def saved_arrays(self) -> tuple:
-        """The arrays of ``saved_tensors`` (checked the same way), for ``vjp``."""
+        """The arrays of ``saved_tensors`` (checked the same way; a 0-d one as a NumPy scalar), for ``vjp``."""
         saved = self._saved
         if saved is None:
             return ()
@@ -213,7 +213,8 @@ class BackwardNode(Node):
             elif t._version_counter[0] != version:
                 raise RuntimeError(_modified_message(t, version))
             else:
-                arrays.append(t._data)
+                data = t._data
+                arrays.append(data if data.ndim else data[()])  # 0-d: a NumPy scalar, as the engine's gradients
         return tuple(arrays)
 
     @property
@@ -222,7 +223,8 @@ class BackwardNode(Node):
         saved = self._saved_output
         if saved is None or saved[1][0] != saved[2]:
             return self.result  # raises the error
-        return saved[0]
+        array = saved[0]
+        return array if array.ndim else array[()]  # 0-d: a NumPy scalar, as in saved_arrays
 
     @property
     def result(self):
@@ -316,7 +318,8 @@ class Function:
         raise NotImplementedError("You must implement the backward function for custom autograd.Function.")
 
     # Optional, builtin ops only: ``vjp(ctx, grad)``, backward's formula on NumPy arrays (grad and the
-    # results are arrays; ``ctx.saved_arrays`` and ``ctx.result_array`` give what forward kept). The
+    # results are arrays, 0-d ones NumPy scalars; ``ctx.saved_arrays`` and ``ctx.result_array`` give
+    # what forward kept). The
     # engine calls it when no graph of the backward pass is wanted, skipping a tensor op per term,
     # with NumPy's warnings already off. It may return None when its formula does not fit the inputs:
     # backward then runs instead.

@@ -272,6 +272,14 @@ _V = [1.5, -0.5, 2.0]
     (lambda a: a.exp() + a.sqrt() + a.tanh() + a.sigmoid() + a.relu(), ([[0.5, 2.0], [0.0, 3.5]],), None),
     (lambda a: (a * 1e30).exp() * 0 + (a - a).sqrt(), ([[1.0, -2.0]],), None),  # inf * 0: nan, silently
     (lambda a, b: (a * b).relu() * 2, (3.0, -1.5), None),  # 0-d
+    # 0-d tensors (the tutorials' loops): their gradients travel as NumPy scalars
+    (lambda a: a ** 2 + 3 * a + 1, (2.0,), None),
+    (lambda a: a ** 2 + 3 * a + 1, (2.0,), [minigrad.float16]),
+    (lambda a: a ** 2 + 3 * a + 1, (2.0,), [minigrad.float64]),
+    (lambda a, b: a * b / (a - b) + b ** 3, (2.0, 0.5), [minigrad.float32, minigrad.float64]),  # mixed dtypes
+    (lambda a: a.exp() * a.sigmoid() + a.tanh() - a.sqrt() + a.log(), (0.75,), None),
+    (lambda a: (a * 1e30) * (a * 1e30) - a / (a - a), (3.0,), None),  # overflow, 0/0: inf and nan, silently
+    (lambda a, b: (a * b).mean() + (a + b).sum(), (1.5, -2.0), None),
 ])
 def test_vjp_gives_what_backward_gives(f, values, dtypes):
     with warnings.catch_warnings():
