@@ -14,6 +14,7 @@ import numpy as np
 from . import _dtype, _random, ops
 from ._tensor import Tensor
 from .autograd import grad_mode
+from .ops._common import _PLAIN_NUMBERS
 
 _LEAF_INPLACE = (
     "a leaf Variable that requires grad is being used in an in-place operation. Changing it in place "
@@ -368,7 +369,6 @@ class TensorOps:
 # Tensors, numbers and arrays combine with tensors; lists, strings and None do not (as in torch).
 # float and int first: numbers.Number is an abstract class, slow to test against
 _OPERANDS = (Tensor, float, int, numbers.Number, np.ndarray, np.generic)
-_PLAIN_NUMBERS = (float, int)  # exactly these types: a bool or a NumPy number takes the general path
 
 
 def as_value(v, like):

@@ -30,7 +30,7 @@ def run_backward(roots, root_grads, *, retain_graph: bool, create_graph: bool,
     and ops that have one use their ``vjp`` (the same formula on arrays); tensors are made only where
     someone sees a gradient (hooks, ``.grad``, captured results). A gradient of a 0-d tensor travels as
     the NumPy scalar a vjp's arithmetic gives: NumPy computes with scalars faster than with 0-d arrays,
-    and the tutorials' loops are made of 0-d tensors. With it, gradients are tensors and
+    and the tutorials' loops are made of 0-d tensors. With ``create_graph``, gradients are tensors and
     every formula runs as tensor ops, so that the backward pass is itself a graph.
     """
     arrays = not create_graph

@@ -243,10 +243,11 @@ class BackwardNode(Node):
         return out
 
     def _release(self) -> None:
-        """Free what forward saved; the graph's structure stays, so the error above can be raised."""
-        if self._saved is not None or self._saved_output is not None:
-            self._saved = _RELEASED
-            self._saved_output = None
+        """Free what forward saved; the graph's structure stays, so the error above can be raised.
+
+        The engine calls it only for a node that saved something."""
+        self._saved = _RELEASED
+        self._saved_output = None
 
     @property
     def needs_input_grad(self) -> tuple:
@@ -319,10 +320,9 @@ class Function:
 
     # Optional, builtin ops only: ``vjp(ctx, grad)``, backward's formula on NumPy arrays (grad and the
     # results are arrays, 0-d ones NumPy scalars; ``ctx.saved_arrays`` and ``ctx.result_array`` give
-    # what forward kept). The
-    # engine calls it when no graph of the backward pass is wanted, skipping a tensor op per term,
-    # with NumPy's warnings already off. It may return None when its formula does not fit the inputs:
-    # backward then runs instead.
+    # what forward kept). The engine calls it when no graph of the backward pass is wanted, skipping
+    # a tensor op per term, with NumPy's warnings already off. It may return None when its formula
+    # does not fit the inputs: backward then runs instead.
     vjp = None
 
     @classmethod

@@ -77,6 +77,16 @@ def common_arrays(a: Tensor, b: Tensor) -> tuple[np.ndarray, np.ndarray]:
     return x.astype(d, copy=False), y.astype(d, copy=False)
 
 
+def operand_arrays(a: Tensor, b: Tensor) -> tuple[np.ndarray, np.ndarray]:
+    """common_arrays, checked to broadcast; operands that already agree skip both helpers' calls."""
+    x, y = a._data, b._data
+    if x.dtype != y.dtype:
+        x, y = common_arrays(a, b)
+    if x.shape != y.shape:
+        check_broadcast(x, y)
+    return x, y
+
+
 def result_dtype(*tensors: Tensor) -> _dtype.dtype:
     return _dtype.result_type(*((t._data.ndim, _dtype.from_numpy(t._data.dtype)) for t in tensors))
 

@@ -11,7 +11,7 @@ from .. import _dtype
 from ..autograd.function import Function
 from .._tensor import Tensor
 from ._common import (
-    _PLAIN_NUMBERS, binary_operands, check_broadcast, common_arrays, float_arrays, is_number,
+    _PLAIN_NUMBERS, binary_operands, check_broadcast, float_arrays, is_number, operand_arrays,
     quietly,
 )
 
@@ -22,7 +22,7 @@ class Add(Function):
 
     @staticmethod
     def forward(ctx, a, b, alpha=1):
-        x, y = _operands(a, b)
+        x, y = operand_arrays(a, b)
         ctx.alpha = alpha
         # inf - inf is nan, as in torch: no warning
         return quietly(np.add, x, y if alpha == 1 else quietly(np.multiply, alpha, y))
@@ -58,7 +58,7 @@ class Sub(Function):
 
     @staticmethod
     def forward(ctx, a, b, alpha=1):
-        x, y = _operands(a, b)
+        x, y = operand_arrays(a, b)
         ctx.alpha = alpha
         return quietly(np.subtract, x, y if alpha == 1 else quietly(np.multiply, alpha, y))
 
@@ -82,7 +82,7 @@ class Mul(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        x, y = _operands(a, b)
+        x, y = operand_arrays(a, b)
         # a's gradient needs b and b's needs a: keep only those (x * 2.0 keeps x out of memory)
         need_a, need_b = ctx.needs_input_grad[:2]
         ctx.save_for_backward(a if need_b else None, b if need_a else None)
@@ -230,8 +230,7 @@ class PowTensor(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        x, y = common_arrays(a, b)
-        check_broadcast(x, y)
+        x, y = operand_arrays(a, b)
         _check_pow_dtype(_dtype.from_numpy(x.dtype))
         ctx.save_for_backward(a, b)
         return quietly(np.power, x, y)
@@ -250,16 +249,6 @@ class PowTensor(Function):
         safe = where(flat, 1.0, a)
         grad_b = where(flat, 0.0, grad * safe ** b * safe.log())
         return grad_a, grad_b
-
-
-def _operands(a: Tensor, b: Tensor) -> tuple[np.ndarray, np.ndarray]:
-    """The two arrays of a binary op, in torch's result dtype, checked to broadcast."""
-    x, y = a._data, b._data
-    if x.dtype != y.dtype:
-        x, y = common_arrays(a, b)
-    if x.shape != y.shape:
-        check_broadcast(x, y)
-    return x, y
 
 
 def _other_dtype(grad: np.ndarray, *saved) -> bool:
