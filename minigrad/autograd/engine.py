@@ -97,24 +97,25 @@ def _vjp(node, grad):
 
 
 def _propagate(node: BackwardNode, grads, buffers, dependencies, ready, arrays: bool) -> None:
-    edges = node._edges
-    if len(grads) != len(edges):
+    metas = node._inputs_meta  # one per argument of forward (a node's _edges may end in a None more)
+    if len(grads) != len(metas):
         raise RuntimeError(
             f"function {node.name()} returned an incorrect number of gradients (expected "
-            f"{len(edges)}, got {len(grads)}). backward must return one gradient per "
+            f"{len(metas)}, got {len(grads)}). backward must return one gradient per "
             "input of forward, None for inputs that need none."
         )
-    for parent, g, meta in zip(edges, grads, node._inputs_meta):
+    for parent, g, meta in zip(node._edges, grads, metas):
         if parent is None:
             continue
         if g is not None:
             # most gradients already have their input's shape and dtype: skip the call that fits them
+            # (an input's meta is its shape, then its dtype's code: (64, 10, 'f'))
             if arrays:
-                if g.shape != meta[0]:
-                    g = sum_to_shape(g, meta[0])
-                if g.dtype.char != meta[1]:
+                if g.shape != meta[:-1]:
+                    g = sum_to_shape(g, meta[:-1])
+                if g.dtype.char != meta[-1]:
                     g = _fit_to_input(node, _tensor_of(g), meta)._data
-            elif type(g) is not _Tensor or g._data.shape != meta[0] or g._data.dtype.char != meta[1]:
+            elif type(g) is not _Tensor or g._data.shape != meta[:-1] or g._data.dtype.char != meta[-1]:
                 g = _fit_to_input(node, g, meta)
             buffers[parent] = _sum(buffers[parent], g) if parent in buffers else g
         remaining = dependencies[parent] - 1
@@ -180,7 +181,7 @@ def sum_to_shape(x: np.ndarray, shape: tuple) -> np.ndarray:
 def _fit_to_input(node, g, meta):
     """Sum a broadcast gradient back to the input's shape and cast it to the input's dtype."""
     _require_tensor(node, g)
-    shape, dtype = meta[0], np.dtype(meta[1])
+    shape, dtype = meta[:-1], np.dtype(meta[-1])
     if g._data.shape != shape:
         g = g.sum_to_size(shape)
     if g._data.dtype != dtype:

@@ -12,6 +12,7 @@ itself recorded and can be differentiated again.
 from __future__ import annotations
 
 import itertools
+import operator
 import re
 
 import numpy as np
@@ -43,7 +44,7 @@ class RemovableHandle:
 class Node:
     """A vertex of the backward graph (torch's ``grad_fn``). Subclasses: one per op, and AccumulateGrad."""
 
-    __slots__ = ("_edges", "_inputs_meta", "__dict__", "__weakref__")
+    __slots__ = ("_inputs_meta", "__dict__", "__weakref__")
     # Hooks and retain_grad are rare: a node gets them in its __dict__ when they are set.
     _pre_hooks = _post_hooks = _retained = None
 
@@ -89,9 +90,11 @@ class AccumulateGrad(Node):
 
     __slots__ = ("variable",)
 
+    _edges = ()  # a leaf: its gradient goes nowhere further
+
     def __init__(self, variable):
         self.variable = variable
-        self._edges = self._inputs_meta = ()
+        self._inputs_meta = ()
 
     @property
     def metadata(self) -> dict:
@@ -101,16 +104,25 @@ class AccumulateGrad(Node):
 class BackwardNode(Node):
     """The ``ctx`` of one call of a Function, and the ``grad_fn`` of its output."""
 
-    __slots__ = ("_saved", "_saved_versions", "_saved_output", "_needs")
+    # The edges: for each argument of forward, the node its gradient goes to (None: it needs none).
+    # A node of one or two arguments (nearly every node: x * 2, x @ w, x + b) keeps them in two slots
+    # of its own, which ``_edges`` reads as a pair in C (a one-argument node's second is None; numbers
+    # and flags after the second argument need no edge). A tuple of nodes would be one more object
+    # per node for Python's garbage collector to watch while the graph lives; each such object counts
+    # towards the next full collection, which walks every object of the process (~170k more once
+    # torch is loaded, as in the lessons).
+    __slots__ = ("_edge0", "_edge1", "_saved", "_saved_versions", "_saved_output", "_needs")
+    _edges = property(operator.attrgetter("_edge0", "_edge1"))
     _forward_cls: type  # set for each Function subclass, with _vjp, its vjp or None
+    _wide: type  # this node's class when a tensor after the second argument needs a gradient
 
     def __init__(self, args):
         """The node of one call of forward(ctx, *args): an edge per argument, to the node its gradient goes to.
 
-        Edges and input metadata are tuples of plain values, not lists, and a dtype's one-letter code,
-        not the dtype object: Python's garbage collector soon stops watching such tuples, where it
-        would walk every list (and every tuple holding a dtype) of a long graph again at each full
-        collection.
+        An input's metadata is its shape followed by its dtype's one-letter code, e.g. ``(64, 10, 'f')``.
+        Python's garbage collector stops watching such a flat tuple of plain values, and the node's
+        tuple of them, within its first two looks; a tuple nested one level deeper would stay in its
+        sight long enough to count towards full collections, and one holding the dtype object forever.
         """
         self._saved = self._saved_output = None  # _saved becomes _RELEASED once backward freed it
         n = len(args)
@@ -118,39 +130,38 @@ class BackwardNode(Node):
         b = args[1] if n > 1 else None
         if n <= 2 and not isinstance(b, Tensor):
             # one tensor, first (x.exp(), x * 2, x ** 2): apply saw it require grad
-            data = a._data
+            self._edge0, self._edge1 = a._grad_fn or a._accumulator(), None
             if n == 1:
-                self._edges, self._inputs_meta, self._needs = (a._grad_fn or a._accumulator(),), (
-                    (data.shape, data.dtype.char),), _ONLY
+                self._inputs_meta, self._needs = (a._data.shape + (a._data.dtype.char,),), _ONLY
             else:
-                self._edges, self._inputs_meta, self._needs = (a._grad_fn or a._accumulator(), None), (
-                    (data.shape, data.dtype.char), None), _FIRST_OF_TWO
+                self._inputs_meta, self._needs = (a._data.shape + (a._data.dtype.char,), None), _FIRST_OF_TWO
             return
         if n <= 3 and isinstance(a, Tensor) and isinstance(b, Tensor) and (n == 2 or not isinstance(args[2], Tensor)):
             # two tensors, maybe and a number or flag (x @ w, x + b, x - y, add(x, y, alpha)): the
             # loop below, written out
             wants_a, wants_b = a._requires_grad, b._requires_grad
-            edges = (a._grad_fn or a._accumulator() if wants_a else None,
-                     b._grad_fn or b._accumulator() if wants_b else None)
-            meta = ((a._data.shape, a._data.dtype.char) if wants_a else _CONSTANT,
-                    (b._data.shape, b._data.dtype.char) if wants_b else _CONSTANT)
-            if n == 3:
-                edges += (None,)
-                meta += (None,)
-            self._edges, self._inputs_meta, self._needs = edges, meta, _TWO_TENSORS[wants_a, wants_b, n]
+            self._edge0 = a._grad_fn or a._accumulator() if wants_a else None
+            self._edge1 = b._grad_fn or b._accumulator() if wants_b else None
+            meta = (a._data.shape + (a._data.dtype.char,) if wants_a else _CONSTANT, b._data.shape + (b._data.dtype.char,) if wants_b else _CONSTANT)
+            self._inputs_meta = meta if n == 2 else meta + (None,)
+            self._needs = _TWO_TENSORS[wants_a, wants_b, n]
             return
         edges, meta, needs = [], [], []
         for a in args:
             if isinstance(a, Tensor) and a._requires_grad:
-                data = a._data
                 edges.append(a._grad_fn or a._accumulator())
-                meta.append((data.shape, data.dtype.char))
+                meta.append(a._data.shape + (a._data.dtype.char,))
                 needs.append(True)
             else:
                 edges.append(None)
                 meta.append(_CONSTANT if isinstance(a, Tensor) else None)
                 needs.append(False)
-        self._edges = tuple(edges)
+        self._edge0, self._edge1 = edges[0], edges[1] if n > 1 else None
+        if any(edges[2:]):
+            # a tensor after the second argument needs a gradient (where(c, x, y)): the node becomes
+            # a _wide one, which keeps its edges in a tuple
+            self.__class__ = self._wide
+            self._edges = tuple(edges)
         self._inputs_meta = tuple(meta)
         needs = tuple(needs)
         self._needs = _NEEDS.setdefault(needs, needs)  # one shared tuple per pattern: a node is kept small
@@ -160,8 +171,8 @@ class BackwardNode(Node):
         """The ctx of a user Function's forward when nothing is recorded (no edges). As in torch,
         needs_input_grad still tells which inputs require grad, even under no_grad."""
         node = cls.__new__(cls)
-        node._saved = node._saved_output = None
-        node._edges = node._inputs_meta = (None,) * len(args)
+        node._saved = node._saved_output = node._edge0 = node._edge1 = None
+        node._inputs_meta = (None,) * len(args)
         node._needs = tuple(isinstance(a, Tensor) and a._requires_grad for a in args)
         return node
 
@@ -307,8 +318,10 @@ class Function:
         super().__init_subclass__(**kwargs)
         name = cls.__dict__.get("_grad_fn_name") or cls.__name__ + "Backward"
         vjp = None if cls.vjp is None else staticmethod(cls.vjp)
-        cls._backward_cls = type(name, (BackwardNode,),
-                                 {"_forward_cls": cls, "_vjp": vjp, "__slots__": cls._ctx_slots})
+        cls._backward_cls = node = type(name, (BackwardNode,),
+                                        {"_forward_cls": cls, "_vjp": vjp, "__slots__": cls._ctx_slots})
+        # _edges as a plain class attribute hides the pair getter: a node's own _edges (in its __dict__) is read
+        node._wide = type(name, (node,), {"__slots__": (), "_edges": ()})
 
     @staticmethod
     def forward(ctx, *args):
