@@ -97,26 +97,26 @@ def _vjp(node, grad):
 
 
 def _propagate(node: BackwardNode, grads, buffers, dependencies, ready, arrays: bool) -> None:
-    metas = node._inputs_meta  # one per argument of forward (a node's _edges may end in a None more)
-    if len(grads) != len(metas):
+    shapes = node._input_shapes  # one per argument of forward (a node's _edges may end in a None more)
+    if len(grads) != len(shapes):
         raise RuntimeError(
             f"function {node.name()} returned an incorrect number of gradients (expected "
-            f"{len(metas)}, got {len(grads)}). backward must return one gradient per "
+            f"{len(shapes)}, got {len(grads)}). backward must return one gradient per "
             "input of forward, None for inputs that need none."
         )
-    for parent, g, meta in zip(node._edges, grads, metas):
+    # (zip stops at the last input that needs a gradient: _input_dtypes goes no further)
+    for parent, g, shape, dtype in zip(node._edges, grads, shapes, node._input_dtypes):
         if parent is None:
             continue
         if g is not None:
             # most gradients already have their input's shape and dtype: skip the call that fits them
-            # (an input's meta is its shape, then its dtype's code: (64, 10, 'f'))
             if arrays:
-                if g.shape != meta[:-1]:
-                    g = sum_to_shape(g, meta[:-1])
-                if g.dtype.char != meta[-1]:
-                    g = _fit_to_input(node, _tensor_of(g), meta)._data
-            elif type(g) is not _Tensor or g._data.shape != meta[:-1] or g._data.dtype.char != meta[-1]:
-                g = _fit_to_input(node, g, meta)
+                if g.shape != shape:
+                    g = sum_to_shape(g, shape)
+                if g.dtype.char != dtype:
+                    g = _fit_to_input(node, _tensor_of(g), shape, dtype)._data
+            elif type(g) is not _Tensor or g._data.shape != shape or g._data.dtype.char != dtype:
+                g = _fit_to_input(node, g, shape, dtype)
             buffers[parent] = _sum(buffers[parent], g) if parent in buffers else g
         remaining = dependencies[parent] - 1
         dependencies[parent] = remaining
@@ -178,10 +178,10 @@ def sum_to_shape(x: np.ndarray, shape: tuple) -> np.ndarray:
     return x.sum(axis=axes, keepdims=True).reshape(shape)
 
 
-def _fit_to_input(node, g, meta):
-    """Sum a broadcast gradient back to the input's shape and cast it to the input's dtype."""
+def _fit_to_input(node, g, shape: tuple, code: str):
+    """Sum a broadcast gradient back to the input's shape and cast it to the input's dtype (its code)."""
     _require_tensor(node, g)
-    shape, dtype = meta[:-1], np.dtype(meta[-1])
+    dtype = np.dtype(code)
     if g._data.shape != shape:
         g = g.sum_to_size(shape)
     if g._data.dtype != dtype:

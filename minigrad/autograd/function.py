@@ -44,7 +44,7 @@ class RemovableHandle:
 class Node:
     """A vertex of the backward graph (torch's ``grad_fn``). Subclasses: one per op, and AccumulateGrad."""
 
-    __slots__ = ("_inputs_meta", "__dict__", "__weakref__")
+    __slots__ = ("_input_shapes", "_input_dtypes", "__dict__", "__weakref__")
     # Hooks and retain_grad are rare: a node gets them in its __dict__ when they are set.
     _pre_hooks = _post_hooks = _retained = None
 
@@ -56,8 +56,8 @@ class Node:
         included) so that it lines up with what backward returns; torch shows only the tensors.
         """
         listed = getattr(self, "_forward_cls", Function)._listed_args
-        return tuple((node, 0) for i, (node, meta) in enumerate(zip(self._edges, self._inputs_meta))
-                     if meta is not None or (listed is not None and i < listed))
+        return tuple((node, 0) for i, (node, shape) in enumerate(zip(self._edges, self._input_shapes))
+                     if shape is not None or (listed is not None and i < listed))
 
     def name(self) -> str:
         return type(self).__name__
@@ -94,7 +94,7 @@ class AccumulateGrad(Node):
 
     def __init__(self, variable):
         self.variable = variable
-        self._inputs_meta = ()
+        self._input_shapes, self._input_dtypes = (), ""
 
     @property
     def metadata(self) -> dict:
@@ -119,10 +119,13 @@ class BackwardNode(Node):
     def __init__(self, args):
         """The node of one call of forward(ctx, *args): an edge per argument, to the node its gradient goes to.
 
-        An input's metadata is its shape followed by its dtype's one-letter code, e.g. ``(64, 10, 'f')``.
-        Python's garbage collector stops watching such a flat tuple of plain values, and the node's
-        tuple of them, within its first two looks; a tuple nested one level deeper would stay in its
-        sight long enough to count towards full collections, and one holding the dtype object forever.
+        What backward fits each input's gradient to is kept as plain values: ``_input_shapes`` has
+        each argument's shape (NumPy's own tuple; None for an argument that is not a tensor,
+        _CONSTANT for a tensor that needs no gradient), ``_input_dtypes`` the dtypes' one-letter
+        codes in one string ("f", "fd"; " " for a tensor that needs no gradient), as far as the last
+        argument that needs one. Python's garbage collector stops watching a tuple of tuples of
+        numbers within its first two looks; a tuple nested deeper would stay in its sight long
+        enough to count towards full collections, and one holding a dtype object forever.
         """
         self._saved = self._saved_output = None  # _saved becomes _RELEASED once backward freed it
         n = len(args)
@@ -131,10 +134,11 @@ class BackwardNode(Node):
         if n <= 2 and not isinstance(b, Tensor):
             # one tensor, first (x.exp(), x * 2, x ** 2): apply saw it require grad
             self._edge0, self._edge1 = a._grad_fn or a._accumulator(), None
+            self._input_dtypes = a._data.dtype.char
             if n == 1:
-                self._inputs_meta, self._needs = (a._data.shape + (a._data.dtype.char,),), _ONLY
+                self._input_shapes, self._needs = (a._data.shape,), _ONLY
             else:
-                self._inputs_meta, self._needs = (a._data.shape + (a._data.dtype.char,), None), _FIRST_OF_TWO
+                self._input_shapes, self._needs = (a._data.shape, None), _FIRST_OF_TWO
             return
         if n <= 3 and isinstance(a, Tensor) and isinstance(b, Tensor) and (n == 2 or not isinstance(args[2], Tensor)):
             # two tensors, maybe and a number or flag (x @ w, x + b, x - y, add(x, y, alpha)): the
@@ -142,19 +146,23 @@ class BackwardNode(Node):
             wants_a, wants_b = a._requires_grad, b._requires_grad
             self._edge0 = a._grad_fn or a._accumulator() if wants_a else None
             self._edge1 = b._grad_fn or b._accumulator() if wants_b else None
-            meta = (a._data.shape + (a._data.dtype.char,) if wants_a else _CONSTANT, b._data.shape + (b._data.dtype.char,) if wants_b else _CONSTANT)
-            self._inputs_meta = meta if n == 2 else meta + (None,)
+            shapes = (a._data.shape if wants_a else _CONSTANT, b._data.shape if wants_b else _CONSTANT)
+            self._input_shapes = shapes if n == 2 else shapes + (None,)
+            self._input_dtypes = ((a._data.dtype.char if wants_a else " ")
+                                  + (b._data.dtype.char if wants_b else ""))
             self._needs = _TWO_TENSORS[wants_a, wants_b, n]
             return
-        edges, meta, needs = [], [], []
+        edges, shapes, dtypes, needs = [], [], [], []
         for a in args:
             if isinstance(a, Tensor) and a._requires_grad:
                 edges.append(a._grad_fn or a._accumulator())
-                meta.append(a._data.shape + (a._data.dtype.char,))
+                shapes.append(a._data.shape)
+                dtypes.append(a._data.dtype.char)
                 needs.append(True)
             else:
                 edges.append(None)
-                meta.append(_CONSTANT if isinstance(a, Tensor) else None)
+                shapes.append(_CONSTANT if isinstance(a, Tensor) else None)
+                dtypes.append(" ")
                 needs.append(False)
         self._edge0, self._edge1 = edges[0], edges[1] if n > 1 else None
         if any(edges[2:]):
@@ -162,7 +170,7 @@ class BackwardNode(Node):
             # a _wide one, which keeps its edges in a tuple
             self.__class__ = self._wide
             self._edges = tuple(edges)
-        self._inputs_meta = tuple(meta)
+        self._input_shapes, self._input_dtypes = tuple(shapes), "".join(dtypes)
         needs = tuple(needs)
         self._needs = _NEEDS.setdefault(needs, needs)  # one shared tuple per pattern: a node is kept small
 
@@ -172,7 +180,7 @@ class BackwardNode(Node):
         needs_input_grad still tells which inputs require grad, even under no_grad."""
         node = cls.__new__(cls)
         node._saved = node._saved_output = node._edge0 = node._edge1 = None
-        node._inputs_meta = (None,) * len(args)
+        node._input_shapes, node._input_dtypes = (None,) * len(args), ""
         node._needs = tuple(isinstance(a, Tensor) and a._requires_grad for a in args)
         return node
 
@@ -367,7 +375,7 @@ class Function:
             return _as_tensor_result(cls.forward(cls._backward_cls._unrecorded(args), *args))
 
 
-_CONSTANT = ()  # the meta of a tensor input that needs no gradient (None: not a tensor at all)
+_CONSTANT = ()  # the "shape" of a tensor input that needs no gradient (None: not a tensor at all)
 _NEEDS: dict = {}
 _ONLY, _FIRST_OF_TWO = (True,), (True, False)
 _TWO_TENSORS = {(wants_a, wants_b, n): (wants_a, wants_b) + (False,) * (n - 2)
