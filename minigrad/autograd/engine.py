@@ -167,14 +167,14 @@ def sum_to_shape(x: np.ndarray, shape: tuple) -> np.ndarray:
     """Sum a broadcast array back to ``shape``: over the leading dims it gained and the dims of size 1
     it was stretched along (the gradient of a broadcast input; ``sum_to_size`` computes this too)."""
     lead = x.ndim - len(shape)
+    if lead and x.shape[lead:] == shape:  # leading dims only (a bias): no dims of size 1 to look for
+        return x.sum(axis=0 if lead == 1 else tuple(range(lead)))
     axes = tuple(range(lead)) + tuple(
         i + lead for i, s in enumerate(shape) if s == 1 and x.shape[i + lead] != 1
     )
     if not axes:
         return x.reshape(shape)
     # the array's own sum: np.sum's dispatch costs more than the sum of a small gradient
-    if len(axes) == lead:  # leading dims only (a bias): the sum has the shape already, no reshaped view
-        return x.sum(axis=axes)
     return x.sum(axis=axes, keepdims=True).reshape(shape)
 
 

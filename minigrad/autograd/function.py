@@ -111,7 +111,9 @@ class BackwardNode(Node):
     # per node for Python's garbage collector to watch while the graph lives; each such object counts
     # towards the next full collection, which walks every object of the process (~170k more once
     # torch is loaded, as in the lessons).
-    __slots__ = ("_edge0", "_edge1", "_saved", "_saved_versions", "_saved_output", "_needs")
+    # needs_input_grad: which arguments of forward need a gradient, worked out once, when the node is
+    # recorded (a plain slot: vjps and forwards read it on every call)
+    __slots__ = ("_edge0", "_edge1", "_saved", "_saved_versions", "_saved_output", "needs_input_grad")
     _edges = property(operator.attrgetter("_edge0", "_edge1"))
     _forward_cls: type  # set for each Function subclass, with _vjp, its vjp or None
     _wide: type  # this node's class when a tensor after the second argument needs a gradient
@@ -136,9 +138,9 @@ class BackwardNode(Node):
             self._edge0, self._edge1 = a._grad_fn or a._accumulator(), None
             self._input_dtypes = a._data.dtype.char
             if n == 1:
-                self._input_shapes, self._needs = (a._data.shape,), _ONLY
+                self._input_shapes, self.needs_input_grad = (a._data.shape,), _ONLY
             else:
-                self._input_shapes, self._needs = (a._data.shape, None), _FIRST_OF_TWO
+                self._input_shapes, self.needs_input_grad = (a._data.shape, None), _FIRST_OF_TWO
             return
         if n <= 3 and isinstance(a, Tensor) and isinstance(b, Tensor) and (n == 2 or not isinstance(args[2], Tensor)):
             # two tensors, maybe and a number or flag (x @ w, x + b, x - y, add(x, y, alpha)): the
@@ -150,7 +152,7 @@ class BackwardNode(Node):
             self._input_shapes = shapes if n == 2 else shapes + (None,)
             self._input_dtypes = ((a._data.dtype.char if wants_a else " ")
                                   + (b._data.dtype.char if wants_b else ""))
-            self._needs = _TWO_TENSORS[wants_a, wants_b, n]
+            self.needs_input_grad = _TWO_TENSORS[wants_a, wants_b, n]
             return
         edges, shapes, dtypes, needs = [], [], [], []
         for a in args:
@@ -172,7 +174,7 @@ class BackwardNode(Node):
             self._edges = tuple(edges)
         self._input_shapes, self._input_dtypes = tuple(shapes), "".join(dtypes)
         needs = tuple(needs)
-        self._needs = _NEEDS.setdefault(needs, needs)  # one shared tuple per pattern: a node is kept small
+        self.needs_input_grad = _NEEDS.setdefault(needs, needs)  # one shared tuple per pattern: a node is kept small
 
     @classmethod
     def _unrecorded(cls, args):
@@ -181,7 +183,7 @@ class BackwardNode(Node):
         node = cls.__new__(cls)
         node._saved = node._saved_output = node._edge0 = node._edge1 = None
         node._input_shapes, node._input_dtypes = (None,) * len(args), ""
-        node._needs = tuple(isinstance(a, Tensor) and a._requires_grad for a in args)
+        node.needs_input_grad = tuple(isinstance(a, Tensor) and a._requires_grad for a in args)
         return node
 
     # -- what forward keeps for backward --------------------------------------------------------
@@ -267,10 +269,6 @@ class BackwardNode(Node):
         The engine calls it only for a node that saved something."""
         self._saved = _RELEASED
         self._saved_output = None
-
-    @property
-    def needs_input_grad(self) -> tuple:
-        return self._needs  # worked out once, when the node was recorded
 
     def mark_non_differentiable(self, *tensors) -> None:  # accepted for torch compatibility
         pass
