@@ -205,9 +205,11 @@ class Tensor:
         if (node is not None and self._requires_grad and self._data.size == 1
                 and gradient is None and inputs is None and not create_graph):
             # loss.backward(), the call of every training step: a computed one-element tensor, whose
-            # gradient is 1, passes every check of autograd.backward, so go straight to the engine
-            _engine.run_backward([node], [_implicit_gradient(self)], retain_graph=retain_graph,
-                                 create_graph=False)
+            # gradient is 1, passes every check of autograd.backward, so go straight to the engine,
+            # with that 1 as the engine carries it without a graph: a bare array (0-d: a NumPy scalar)
+            data = self._data
+            one = data.dtype.type(1) if data.ndim == 0 else np.ones(data.shape, data.dtype)
+            _engine.run_backward([node], [one], retain_graph=retain_graph, create_graph=False)
             return
         _backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 
@@ -407,7 +409,7 @@ def _type_name(t: Tensor) -> str:
 
 # Function.apply (autograd/function.py) builds tensors but is imported before Tensor exists.
 from .autograd import (  # noqa: E402
-    backward as _backward, engine as _engine, function as _function, implicit_gradient as _implicit_gradient,
+    backward as _backward, engine as _engine, function as _function,
 )
 
 _function.Tensor, _function._as_tensor_result = Tensor, _as_tensor_result

@@ -22,6 +22,8 @@ def run_backward(roots, root_grads, *, retain_graph: bool, create_graph: bool,
                  capture=None, accumulate: bool = True):
     """Backpropagate ``root_grads`` from the nodes ``roots``.
 
+    ``root_grads`` are tensors; without ``create_graph`` they may be arrays (0-d ones NumPy scalars).
+
     ``capture`` maps nodes to a slot list: the total gradient arriving at such a node is stored
     there (``autograd.grad`` and ``backward(inputs=...)``), and only nodes on a path to a captured
     node run. With ``accumulate`` False, leaves' ``.grad`` is left alone.
@@ -45,7 +47,7 @@ def run_backward(roots, root_grads, *, retain_graph: bool, create_graph: bool,
         buffers: dict = {}
         ready = []
         for node, grad in zip(roots, root_grads):
-            if arrays:
+            if arrays and type(grad) is _Tensor:  # (Tensor.backward hands over a bare one already)
                 grad = grad._data if grad._data.ndim else grad._data[()]  # 0-d: a NumPy scalar, see above
             buffers[node] = _sum(buffers[node], grad) if node in buffers else grad
         for node in dict.fromkeys(roots):
