@@ -52,8 +52,9 @@ class Node:
     def next_functions(self) -> tuple:
         """One ``(node, 0)`` per tensor input, ``(None, 0)`` for a tensor that needs no gradient.
 
-        Internally ``_edges`` has one node (or None) per argument of forward (numbers, dims and flags
-        included) so that it lines up with what backward returns; torch shows only the tensors.
+        Internally ``_edges`` lines up with the arguments of forward (numbers, dims and flags
+        included), as what backward returns does, and ``_input_shapes`` has one entry per argument
+        (None: not a tensor); torch shows only the tensors.
         """
         listed = getattr(self, "_forward_cls", Function)._listed_args
         return tuple((node, 0) for i, (node, shape) in enumerate(zip(self._edges, self._input_shapes))
