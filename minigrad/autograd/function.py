@@ -114,7 +114,8 @@ class BackwardNode(Node):
     # torch is loaded, as in the lessons).
     # needs_input_grad: which arguments of forward need a gradient, worked out once, when the node is
     # recorded (a plain slot: vjps and forwards read it on every call)
-    __slots__ = ("_edge0", "_edge1", "_saved", "_saved_versions", "_saved_output", "needs_input_grad")
+    __slots__ = ("_edge0", "_edge1", "_saved", "_saved_versions", "_saved_output", "_output_counter",
+                 "_output_version", "needs_input_grad")
     _edges = property(operator.attrgetter("_edge0", "_edge1"))
     _forward_cls: type  # set for each Function subclass, with _vjp, its vjp or None
     _wide: type  # this node's class when a tensor after the second argument needs a gradient
@@ -242,21 +243,22 @@ class BackwardNode(Node):
     @property
     def result_array(self):
         """The array of ``result`` (checked the same way), for ``vjp``."""
-        saved = self._saved_output
-        if saved is None or saved[1][0] != saved[2]:
+        array = self._saved_output
+        if array is None or self._output_counter[0] != self._output_version:
             return self.result  # raises the error
-        array = saved[0]
         return array if array.ndim else array[()]  # 0-d: a NumPy scalar, as in saved_arrays
 
     @property
     def result(self):
         """The op's own output (exp, tanh, sigmoid need it), rebuilt with this node as its grad_fn.
 
-        Only the array is kept, not the output tensor, so the graph holds no reference cycle.
+        Only the array is kept, not the output tensor, so the graph holds no reference cycle; with it,
+        the output's version counter and its version then (in slots, as the edges, see above).
         """
-        if self._saved_output is None:
+        array = self._saved_output
+        if array is None:
             raise RuntimeError(_FREED)
-        array, counter, version = self._saved_output
+        counter, version = self._output_counter, self._output_version
         from .._tensor import Tensor
 
         out = Tensor._make(array, True, self, counter)
@@ -365,7 +367,8 @@ class Function:
                 out = (Tensor._make(result, True, ctx) if type(result) is np.ndarray
                        else _as_tensor_result(result, ctx))
                 if cls.saves_result:
-                    ctx._saved_output = (out._data, out._version_counter, out._version_counter[0])
+                    counter = out._version_counter
+                    ctx._saved_output, ctx._output_counter, ctx._output_version = out._data, counter, counter[0]
                 return out
         if cls._builtin:  # builtin forwards only compute on arrays: no ctx, no grad-mode switch
             result = cls.forward(_NO_CTX, *args)
