@@ -114,8 +114,7 @@ class BackwardNode(Node):
     # torch is loaded, as in the lessons).
     # needs_input_grad: which arguments of forward need a gradient, worked out once, when the node is
     # recorded (a plain slot: vjps and forwards read it on every call)
-    __slots__ = ("_edge0", "_edge1", "_saved", "_saved_versions", "_saved_output", "_output_counter",
-                 "_output_version", "needs_input_grad")
+    __slots__ = ("_edge0", "_edge1", "_saved", "_saved_versions", "_saved_output", "needs_input_grad")
     _edges = property(operator.attrgetter("_edge0", "_edge1"))
     _forward_cls: type  # set for each Function subclass, with _vjp, its vjp or None
     _wide: type  # this node's class when a tensor after the second argument needs a gradient
@@ -327,8 +326,10 @@ class Function:
         super().__init_subclass__(**kwargs)
         name = cls.__dict__.get("_grad_fn_name") or cls.__name__ + "Backward"
         vjp = None if cls.vjp is None else staticmethod(cls.vjp)
-        cls._backward_cls = node = type(name, (BackwardNode,),
-                                        {"_forward_cls": cls, "_vjp": vjp, "__slots__": cls._ctx_slots})
+        # the slots forward fills, and those that keep the output's version (only for ops that keep it:
+        # every slot makes every node of the class bigger)
+        slots = cls._ctx_slots + (("_output_counter", "_output_version") if cls.saves_result else ())
+        cls._backward_cls = node = type(name, (BackwardNode,), {"_forward_cls": cls, "_vjp": vjp, "__slots__": slots})
         # _edges as a plain class attribute hides the pair getter: a node's own _edges (in its __dict__) is read
         node._wide = type(name, (node,), {"__slots__": (), "_edges": ()})
 
