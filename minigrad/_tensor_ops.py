@@ -40,9 +40,11 @@ def _operator(op, number_op=None):
                 return NotImplemented
             return op(self, other)
     else:
+        apply_number_op = number_op.apply  # bound once, not at every call
+
         def checked(self, other):
             if type(other) in _PLAIN_NUMBERS and self._data.dtype.kind == "f":
-                return number_op.apply(self, other)
+                return apply_number_op(self, other)
             if not isinstance(other, _OPERANDS):
                 return NotImplemented
             return op(self, other)
