@@ -139,9 +139,9 @@ class BackwardNode(Node):
             self._edge0, self._edge1 = a._grad_fn or a._accumulator(), None
             self._input_dtypes = a._data.dtype.char
             if n == 1:
-                self._input_shapes, self.needs_input_grad = (a._data.shape,), _ONLY
+                self._input_shapes, self.needs_input_grad = (a._data.shape,), _FIRST[0]
             else:
-                self._input_shapes, self.needs_input_grad = (a._data.shape, None), _FIRST_OF_TWO
+                self._input_shapes, self.needs_input_grad = (a._data.shape, None), _FIRST[1]
             return
         if n <= 3 and isinstance(a, Tensor) and isinstance(b, Tensor) and (n == 2 or not isinstance(args[2], Tensor)):
             # two tensors, maybe and a number or flag (x @ w, x + b, x - y, add(x, y, alpha)): the
@@ -154,6 +154,17 @@ class BackwardNode(Node):
             self._input_dtypes = ((a._data.dtype.char if wants_a else " ")
                                   + (b._data.dtype.char if wants_b else ""))
             self.needs_input_grad = _TWO_TENSORS[wants_a, wants_b, n]
+            return
+        for other in args[1:]:
+            if isinstance(other, Tensor):
+                break
+        else:  # still one tensor, first, then dims and flags (x.sum(dim, keepdim), x.reshape(shape))
+            while n > len(_NONE):  # a function of many arguments: longer tuples, made once
+                _NONE.append((None,) * len(_NONE))
+                _FIRST.append((True,) + (False,) * len(_FIRST))
+            self._edge0, self._edge1 = a._grad_fn or a._accumulator(), None
+            self._input_shapes, self._input_dtypes = (a._data.shape,) + _NONE[n - 1], a._data.dtype.char
+            self.needs_input_grad = _FIRST[n - 1]
             return
         edges, shapes, dtypes, needs = [], [], [], []
         for a in args:
@@ -380,7 +391,8 @@ class Function:
 
 _CONSTANT = ()  # the "shape" of a tensor input that needs no gradient (None: not a tensor at all)
 _NEEDS: dict = {}
-_ONLY, _FIRST_OF_TWO = (True,), (True, False)
+_NONE = [(None,) * n for n in range(8)]  # grown when a function takes more arguments
+_FIRST = [(True,) + (False,) * n for n in range(8)]
 _TWO_TENSORS = {(wants_a, wants_b, n): (wants_a, wants_b) + (False,) * (n - 2)
                 for wants_a in (False, True) for wants_b in (False, True) for n in (2, 3)}
 

@@ -241,8 +241,8 @@ def test_a_recorded_node_leaves_one_object_for_the_collector_to_watch():
             y = -(y * 1.5 + 0.5).tanh()
         gc.collect(0)
         gc.collect(1)  # tuples of plain values drop out of sight, a round per level of nesting
-        kinds = collections.Counter(
-            "node" if isinstance(o, Node) else type(o).__name__ for o in gc.get_objects() if id(o) not in before and o is not old)
+        kinds = collections.Counter("node" if isinstance(o, Node) else type(o).__name__
+                                    for o in gc.get_objects() if id(o) not in before and o is not old)
         del old
     finally:
         gc.enable()
@@ -280,6 +280,8 @@ def test_edges_after_the_second_argument_match_torch():
                         [t.grad.tolist() for t in (a, b, d)])
     assert results[minigrad] == results[torch]
 
+
+# -- vjp (backward's formula on arrays, create_graph=False) against backward on tensors ---------------
 def _both_paths(f, *values, dtypes=None):
     """Gradients of sum(f(*inputs)) through vjp (plain backward) and through backward (create_graph)."""
     def make():
