@@ -251,6 +251,57 @@ def test_a_recorded_node_leaves_one_object_for_the_collector_to_watch():
     assert sum(kinds.values()) < 10, kinds
 
 
+@pytest.mark.parametrize("step", [lambda y, b: y * 1.5, lambda y, b: -y, lambda y, b: y + b,
+                                  lambda y, b: y - b],
+                         ids=["number", "unary", "add", "sub"])
+def test_a_recorded_node_is_the_one_object_it_adds_to_the_young_generation(step):
+    # the collector counts allocations of the objects it watches, less those freed: every 700 it runs
+    # a young collection. A node's shapes (each .shape is a new tuple) must not add more, so nodes
+    # of the same shapes share their tuple of input shapes
+    x = minigrad.tensor([1.0, 2.0], requires_grad=True)
+    b = minigrad.tensor([0.5, -0.5], requires_grad=True)
+    y = step(x, b)  # the shapes' tuples are made here, once
+    nodes_before = _count_nodes(y)
+    gc.collect()
+    gc.disable()
+    try:
+        before = gc.get_count()[0]
+        for _ in range(500):
+            y = step(y, b)
+        added = gc.get_count()[0] - before
+    finally:
+        gc.enable()
+    nodes = _count_nodes(y) - nodes_before
+    assert nodes >= 500
+    assert nodes <= added <= nodes + 10, (nodes, added)
+
+
+def _count_nodes(t) -> int:
+    seen, stack = set(), [t.grad_fn]
+    while stack:
+        node = stack.pop()
+        if node is not None and node not in seen:
+            seen.add(node)
+            stack.extend(n for n, _ in node.next_functions)
+    return len(seen)
+
+
+def test_interned_shapes_stop_at_a_bound(monkeypatch):
+    # a program of ever new shapes does not make the tables grow without end: past the bound, nodes
+    # get tuples of their own, with the same values
+    from minigrad.autograd import function
+
+    monkeypatch.setattr(function, "_ONE_TENSOR", [{} for _ in range(8)])
+    monkeypatch.setattr(function, "_MAX_INTERNED", 5)
+    first = (minigrad.ones(3, 1, requires_grad=True) * 2.0).grad_fn._input_shapes
+    for n in range(1, 20):
+        (minigrad.ones(n, requires_grad=True) * 2.0).exp()
+    assert [len(table) for table in function._ONE_TENSOR[:2]] == [5, 5]
+    assert (minigrad.ones(3, 1, requires_grad=True) * 3.0).grad_fn._input_shapes is first  # interned in time
+    late = [(minigrad.ones(20, requires_grad=True) * c).grad_fn._input_shapes for c in (2.0, 3.0)]
+    assert late[0] == late[1] == ((20,), None) and late[0] is not late[1]
+
+
 def test_edges_after_the_second_argument_match_torch():
     # where(c, x, y) and a Function of three tensors keep their edges in a tuple of their own
     torch = pytest.importorskip("torch")
