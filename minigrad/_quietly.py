@@ -1,4 +1,5 @@
-"""``quietly(ufunc, a, b)``: NumPy arithmetic without NumPy's warnings, as torch computes (inf and nan, silently).
+"""``quietly(ufunc, a, b)``: NumPy arithmetic as torch does it: inf and nan without NumPy's warnings, and
+torch's error for shapes that do not broadcast.
 
 Its own module, with no minigrad imports, because both the ops and the backward engine need it.
 
@@ -12,6 +13,42 @@ from __future__ import annotations
 import contextvars
 
 import numpy as np
+
+def broadcast_shapes(*shapes) -> tuple:
+    """np.broadcast_shapes with torch's error text."""
+    try:
+        return np.broadcast_shapes(*shapes)
+    except ValueError:
+        a, b = shapes[0], shapes[1]
+        n = max(len(a), len(b))
+        pa, pb = (1,) * (n - len(a)) + tuple(a), (1,) * (n - len(b)) + tuple(b)
+        for i in range(n - 1, -1, -1):
+            if pa[i] != pb[i] and pa[i] != 1 and pb[i] != 1:
+                raise RuntimeError(
+                    f"The size of tensor a ({pa[i]}) must match the size of tensor b ({pb[i]}) at "
+                    f"non-singleton dimension {i}. Broadcasting lines shapes up from the right; each "
+                    "pair of sizes must be equal or one of them 1."
+                ) from None
+        raise
+
+
+def _explain(a, b) -> None:
+    """After NumPy's ValueError from ``ufunc(a, b)``: torch's RuntimeError if the shapes do not broadcast.
+
+    NumPy checks the shapes anyway while it computes; checking them again beforehand, in Python, would
+    cost more than adding a bias to a small batch."""
+    if b is not None:
+        broadcast_shapes(np.shape(a), np.shape(b))
+
+
+def _quietly_in_errstate(ufunc, a, b=None):
+    with np.errstate(all="ignore"):
+        try:
+            return ufunc(a, out=...) if b is None else ufunc(a, b, out=...)
+        except ValueError:
+            _explain(a, b)
+            raise
+
 
 try:
     # NumPy 2 keeps its floating-point error state in a context variable. Running the ufunc inside a
@@ -40,8 +77,10 @@ try:
                 return _run_silently(ufunc, a, out=...)
             return _run_silently(ufunc, a, b, out=...)
         except RuntimeError:
-            with np.errstate(all="ignore"):  # another thread is in the silent context (see silently)
-                return ufunc(a, out=...) if b is None else ufunc(a, b, out=...)
+            return _quietly_in_errstate(ufunc, a, b)  # another thread is in the silent context (see silently)
+        except ValueError:
+            _explain(a, b)
+            raise
 
 except ImportError:  # a NumPy that keeps its error state elsewhere: the public way
 
@@ -50,8 +89,4 @@ except ImportError:  # a NumPy that keeps its error state elsewhere: the public 
         with np.errstate(all="ignore"):
             return fn(a, b)
 
-    def quietly(ufunc, a, b=None):
-        """``ufunc(a)`` or ``ufunc(a, b)`` without NumPy's overflow/invalid/divide warnings: torch gives inf
-        and nan silently."""
-        with np.errstate(all="ignore"):
-            return ufunc(a, out=...) if b is None else ufunc(a, b, out=...)
+    quietly = _quietly_in_errstate

@@ -6,7 +6,7 @@ import numbers
 import numpy as np
 
 from .. import _dtype
-from .._quietly import quietly  # noqa: F401 - every op takes it from here
+from .._quietly import broadcast_shapes, quietly  # noqa: F401 - every op takes them from here
 from .._tensor import Tensor
 
 
@@ -78,12 +78,11 @@ def common_arrays(a: Tensor, b: Tensor) -> tuple[np.ndarray, np.ndarray]:
 
 
 def operand_arrays(a: Tensor, b: Tensor) -> tuple[np.ndarray, np.ndarray]:
-    """common_arrays, checked to broadcast; operands that already agree skip both helpers' calls."""
+    """common_arrays, for operands that go to ``quietly``: it gives torch's error if the shapes do not
+    broadcast. Operands of the same dtype skip common_arrays' call."""
     x, y = a._data, b._data
     if x.dtype != y.dtype:
         x, y = common_arrays(a, b)
-    if x.shape != y.shape:
-        check_broadcast(x, y)
     return x, y
 
 
@@ -106,24 +105,6 @@ def float_array(a: Tensor) -> np.ndarray:
     if x.dtype.kind not in "fc":
         return x.astype(_dtype.get_default_dtype().np)
     return x
-
-
-def broadcast_shapes(*shapes) -> tuple:
-    """np.broadcast_shapes with torch's error text."""
-    try:
-        return np.broadcast_shapes(*shapes)
-    except ValueError:
-        a, b = shapes[0], shapes[1]
-        n = max(len(a), len(b))
-        pa, pb = (1,) * (n - len(a)) + tuple(a), (1,) * (n - len(b)) + tuple(b)
-        for i in range(n - 1, -1, -1):
-            if pa[i] != pb[i] and pa[i] != 1 and pb[i] != 1:
-                raise RuntimeError(
-                    f"The size of tensor a ({pa[i]}) must match the size of tensor b ({pb[i]}) at "
-                    f"non-singleton dimension {i}. Broadcasting lines shapes up from the right; each "
-                    "pair of sizes must be equal or one of them 1."
-                ) from None
-        raise
 
 
 def check_broadcast(x: np.ndarray, y: np.ndarray) -> None:

@@ -11,7 +11,7 @@ from .. import _dtype
 from ..autograd.function import Function
 from .._tensor import Tensor
 from ._common import (
-    _PLAIN_NUMBERS, binary_operands, check_broadcast, float_arrays, is_number, operand_arrays,
+    _PLAIN_NUMBERS, binary_operands, float_arrays, is_number, operand_arrays,
     quietly,
 )
 
@@ -125,9 +125,8 @@ class Div(Function):
     @staticmethod
     def forward(ctx, a, b):
         x, y = float_arrays(a, b)
-        check_broadcast(x, y)
         ctx.save_for_backward(a if ctx.needs_input_grad[1] else None, b)  # only b's gradient reads a
-        return quietly(np.true_divide, x, y)
+        return quietly(np.true_divide, x, y)  # (which checks that the shapes broadcast)
 
     @staticmethod
     def backward(ctx, grad):

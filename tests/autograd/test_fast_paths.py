@@ -32,10 +32,27 @@ def test_quietly_matches_errstate_and_warns_nothing(ufunc, args):
 
 
 def test_quietly_restores_state_after_an_error():
+    # NumPy's ValueError for shapes that do not broadcast comes out as torch's RuntimeError
     before = np.geterr()
-    with pytest.raises(ValueError):
+    with pytest.raises(RuntimeError, match=r"size of tensor a \(2\) must match the size of tensor b \(3\)"):
         quietly(np.add, np.ones(2), np.ones(3))
     assert np.geterr() == before
+
+
+def test_quietly_inside_its_own_context_takes_the_public_way_with_the_same_results():
+    # the silent context can be entered by one thread at a time; a call made while it is entered
+    # (as by another thread) falls back to np.errstate, with the same values, warnings and errors
+    from minigrad import _quietly
+
+    def inside():
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            value = quietly(np.divide, np.ones(2), np.zeros(2))
+        with pytest.raises(RuntimeError, match="must match the size of tensor b"):
+            quietly(np.add, np.ones(2), np.ones(3))
+        return value
+
+    np.testing.assert_array_equal(_quietly._run_silently(inside), [np.inf, np.inf])
 
 
 # -- a product or quotient keeps only what its backward reads -----------------------------------------
