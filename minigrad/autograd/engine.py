@@ -49,10 +49,12 @@ def run_backward(roots, root_grads, *, retain_graph: bool, create_graph: bool,
         for node, grad in zip(roots, root_grads):
             if arrays and type(grad) is _Tensor:  # (Tensor.backward hands over a bare one already)
                 grad = grad._data if grad._data.ndim else grad._data[()]  # 0-d: a NumPy scalar, see above
-            buffers[node] = _sum(buffers[node], grad) if node in buffers else grad
-        for node in dict.fromkeys(roots):
-            if dependencies.get(node, 0) == 0:
-                ready.append(node)
+            if node in buffers:  # a root given twice
+                buffers[node] = _sum(buffers[node], grad)
+            else:
+                buffers[node] = grad
+                if node not in dependencies:  # no other root leads to it: it can run first
+                    ready.append(node)
 
         while ready:
             node = ready.pop()
