@@ -8,6 +8,7 @@ Gradients are summed back to each input's shape and dtype here, once, not in eve
 """
 from __future__ import annotations
 
+import operator
 import sys
 import warnings
 
@@ -139,7 +140,11 @@ def _tensor_of(grad) -> "_Tensor":
 
 def _sum(a, b):
     """Two gradients for the same input: arrays or tensors, added without NumPy's warnings."""
-    return a + b if isinstance(a, _Tensor) else quietly(np.add, a, b)
+    if type(a) is np.ndarray:
+        return quietly(np.add, a, b)
+    if isinstance(a, _Tensor):
+        return a + b
+    return silently(operator.add, a, b)  # NumPy scalars (0-d gradients): scalar arithmetic, no ufunc call
 
 
 def _array_of(node, g) -> np.ndarray:
@@ -297,7 +302,11 @@ def _accumulate_array(variable, grad: np.ndarray) -> None:
             grad = grad.copy()
         variable._grad = _Tensor._make(grad)
     else:
-        variable._grad._data += grad
+        data = variable._grad._data
+        if data.ndim:
+            data += grad
+        else:  # 0-d: NumPy's arithmetic on scalars, a fifth of an in-place ufunc's cost on a 0-d array
+            data[()] = data[()] + grad
         variable._grad._version_counter[0] += 1
 
 

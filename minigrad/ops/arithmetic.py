@@ -5,6 +5,8 @@ sums them back to each input's shape (``engine._fit_to_input``).
 """
 from __future__ import annotations
 
+import operator
+
 import numpy as np
 
 from .. import _dtype
@@ -12,7 +14,7 @@ from ..autograd.function import Function
 from .._tensor import Tensor
 from ._common import (
     _PLAIN_NUMBERS, binary_operands, float_arrays, is_number, operand_arrays,
-    quietly,
+    quietly, silently,
 )
 
 
@@ -43,7 +45,12 @@ class AddNumber(Function):
 
     @staticmethod
     def forward(ctx, a, c):
-        return quietly(np.add, a._data, c)  # a float array keeps its dtype next to a Python float or int
+        x = a._data
+        if x.ndim:
+            return quietly(np.add, x, c)  # a float array keeps its dtype next to a Python float or int
+        # a 0-d tensor (the tutorials' loops): NumPy's arithmetic on a scalar costs a third of a ufunc's
+        # call on a 0-d array, and keeps the dtype as well
+        return np.asarray(silently(operator.add, x[()], c))
 
     @staticmethod
     def backward(ctx, grad):
@@ -109,7 +116,10 @@ class MulNumber(Function):
     @staticmethod
     def forward(ctx, a, c):
         ctx.c = c
-        return quietly(np.multiply, a._data, c)  # a float array keeps its dtype next to a Python float or int
+        x = a._data
+        if x.ndim:
+            return quietly(np.multiply, x, c)  # a float array keeps its dtype next to a Python float or int
+        return np.asarray(silently(operator.mul, x[()], c))  # 0-d: as in AddNumber
 
     @staticmethod
     def backward(ctx, grad):

@@ -507,6 +507,47 @@ def test_zero_dim_ops_match_numpy_scalars(dtype):
     assert not update.requires_grad
 
 
+@pytest.mark.parametrize("dtype", ["float16", "float32", "float64"])
+@pytest.mark.parametrize("c", [2.5, -0.0, float("inf"), 1e300, 3, -7])
+def test_zero_dim_tensors_compute_with_numpy_scalars_as_arrays_compute(dtype, c):
+    # a 0-d tensor's number ops, its gradients' sum and accumulation and its in-place updates take
+    # NumPy's scalar arithmetic; a shape-(1,) tensor the ufuncs: the same values, dtypes and versions
+    def run(shape):
+        x = minigrad.tensor(np.full(shape, 1.5, dtype), requires_grad=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # quiet, as torch: inf and nan without a warning
+            y = (x * c + c) * 0.5 + x * 2  # two gradients meet at x
+        y.backward(minigrad.ones_like(y), retain_graph=True)
+        grad = x.grad
+        y.backward(minigrad.ones_like(y))  # the second adds into the first, in place
+        assert x.grad is grad
+        states = [(x.grad.numpy().copy(), x.grad._version)]
+        with warnings.catch_warnings(), minigrad.no_grad():
+            warnings.simplefilter("ignore")  # in-place updates warn as NumPy does, either way
+            for update in (lambda: x.sub_(0.1 * x.grad), lambda: x.add_(c), lambda: x.mul_(2),
+                           lambda: x.div_(3), lambda: x.sub_(minigrad.tensor(True)),
+                           lambda: x.add_(minigrad.tensor(0.25, dtype=minigrad.float64)),
+                           lambda: x.add_(np.float32(0.5)), lambda: x.div_(0)):
+                assert update() is x
+                states.append((x.detach().numpy().copy(), x._version))
+        return y.detach().numpy(), states
+
+    y0, states0 = run(())
+    y1, states1 = run((1,))
+    assert y0.shape == () and y0.dtype == y1.dtype == np.dtype(dtype)
+    np.testing.assert_array_equal(y0, y1.reshape(()))
+    for (v0, version0), (v1, version1) in zip(states0, states1):
+        assert v0.dtype == v1.dtype and version0 == version1
+        np.testing.assert_array_equal(v0, v1.reshape(()))
+
+
+def test_zero_dim_update_by_a_larger_tensor_is_refused_as_torch_refuses_it():
+    x = minigrad.tensor(1.0)
+    with pytest.raises(RuntimeError, match=r"output with shape \[\] doesn't match the broadcast shape \[1\]"):
+        x -= minigrad.ones(1)
+    assert x.item() == 1.0 and x._version == 0
+
+
 def test_descent_loop_matches_hand_written_numpy():
     x = minigrad.tensor(2.0, requires_grad=True)
     expected = np.array(2.0, np.float32)
