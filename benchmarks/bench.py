@@ -289,9 +289,9 @@ def main() -> None:
             alone = _in_child("chain_alone_child", name, 20_000) or {"fwd": float("nan"), "bwd": float("nan")}
             got = {"node fwd (us)": fwd * 1e6, "node bwd (us)": bwd * 1e6,
                    "fwd alone (us)": alone["fwd"] * 1e6, "bwd alone (us)": alone["bwd"] * 1e6,
-                   "descent (ms)": median_time(peer.descent, 1) * 1e3,
+                   "descent (ms)": median_time(peer.descent, 5) * 1e3,
                    "mlp b64 (ms)": median_time(small, 5) * 1e3,
-                   "mlp b256 (ms)": median_time(big, 1) * 1e3}
+                   "mlp b256 (ms)": median_time(big, 3) * 1e3}
             for column, value in got.items():
                 samples[name].setdefault(column, []).append(value)
     threads("torch-1t")
@@ -301,8 +301,8 @@ def main() -> None:
     print(f"python {platform.python_version()}, numpy {np.__version__} (BLAS: {blas_info()}, 1 thread), "
           f"minigrad {minigrad.__version__}" + (f", torch {torch.__version__}" if torch else ""))
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores; medians of {repeats} rounds, peers "
-          "taking turns (MLP b64: median of 5 steps per round); 'alone': the chain timed again in a "
-          "process that loaded that peer only")
+          "taking turns (descent: median of 5 loops per round, MLP b64 of 5 steps, b256 of 3); 'alone': "
+          "the chain timed again in a process that loaded that peer only")
     for n in notes:
         print("note:", n)
     print()
