@@ -173,7 +173,7 @@ class Neg(Function):
 
     @staticmethod
     def forward(ctx, a):
-        if a._data.dtype == np.bool_:
+        if a._data.dtype.kind == "b":  # (the kind: comparing with np.bool_ builds a dtype each time)
             raise RuntimeError(
                 "Negation, the `-` operator, on a bool tensor is not supported. If you are trying to "
                 "invert a mask, use the `~` or `logical_not()` operator instead. A bool has no negative; "
@@ -290,7 +290,7 @@ def add(input, other, *, alpha=1):
 
 def _is_bool(x) -> bool:
     if isinstance(x, Tensor):
-        return x._data.dtype == np.bool_
+        return x._data.dtype.kind == "b"
     return isinstance(x, (bool, np.bool_)) or getattr(x, "dtype", None) == _dtype.bool_
 
 

@@ -139,7 +139,7 @@ class Relu(Function):
 
     @staticmethod
     def forward(ctx, a):
-        if a._data.dtype == np.bool_:
+        if a._data.dtype.kind == "b":
             raise RuntimeError("Boolean inputs not supported for relu. A bool is already >= 0; convert with "
                                ".float() if you meant numbers.")
         return np.maximum(a._data, 0)  # the Python 0 takes the array's dtype (NumPy >= 2)

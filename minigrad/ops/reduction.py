@@ -74,9 +74,9 @@ class Mean(Function):
         # the sum (float16 in float32), divided by the count in the sum's dtype, as torch does; np.mean
         # would divide in float64, through Python wrappers that cost more than a small tensor's sum
         total = np.add.reduce(x, axis=dims, keepdims=keepdim, out=...,
-                              dtype=np.float32 if x.dtype == np.float16 else None)
+                              dtype=np.float32 if x.dtype.char == "e" else None)  # (e: float16)
         mean = quietly(np.true_divide, total, count)  # 0/0 is nan, as in torch: no warning
-        return mean.astype(np.float16) if x.dtype == np.float16 else mean
+        return mean.astype(np.float16) if x.dtype.char == "e" else mean
 
     @staticmethod
     def backward(ctx, grad):
