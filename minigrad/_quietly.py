@@ -41,6 +41,11 @@ def _explain(a, b) -> None:
         broadcast_shapes(np.shape(a), np.shape(b))
 
 
+def _reduce_in_errstate(ufunc, x, axis, dtype, keepdims):
+    with np.errstate(all="ignore"):
+        return ufunc.reduce(x, axis=axis, dtype=dtype, out=..., keepdims=keepdims)
+
+
 def _quietly_in_errstate(ufunc, a, b=None):
     with np.errstate(all="ignore"):
         try:
@@ -82,6 +87,14 @@ try:
             _explain(a, b)
             raise
 
+    def quietly_reduce(ufunc, x, axis, dtype=None, keepdims=False):
+        """``ufunc.reduce(x, axis)`` without NumPy's warnings (a float32 sum may overflow to inf, as in
+        torch), as an array even when it reduces every dim."""
+        try:
+            return _run_silently(ufunc.reduce, x, axis=axis, dtype=dtype, out=..., keepdims=keepdims)
+        except RuntimeError:
+            return _reduce_in_errstate(ufunc, x, axis, dtype, keepdims)  # another thread is in the context
+
 except ImportError:  # a NumPy that keeps its error state elsewhere: the public way
 
     def silently(fn, a, b):
@@ -89,4 +102,4 @@ except ImportError:  # a NumPy that keeps its error state elsewhere: the public 
         with np.errstate(all="ignore"):
             return fn(a, b)
 
-    quietly = _quietly_in_errstate
+    quietly, quietly_reduce = _quietly_in_errstate, _reduce_in_errstate

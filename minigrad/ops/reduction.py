@@ -8,7 +8,7 @@ from collections import namedtuple
 
 import numpy as np
 
-from .._quietly import quietly
+from .._quietly import quietly, quietly_reduce
 from .._tensor import Tensor
 from ..autograd.function import Function
 from ._common import float_array, wrap_dim, wrap_dims
@@ -41,7 +41,7 @@ class Sum(Function):
         ctx.shape, ctx.kept = a.shape, _kept_shape(a.shape, dims)
         x = a._data
         dtype = np.int64 if x.dtype.kind in "iub" else None
-        return np.sum(x, axis=dims, keepdims=keepdim, dtype=dtype)
+        return quietly_reduce(np.add, x, dims, dtype, keepdim)  # an overflow is inf, as in torch: no warning
 
     @staticmethod
     def backward(ctx, grad):
@@ -73,8 +73,7 @@ class Mean(Function):
         ctx.count = count = x.size if len(dims) == x.ndim else math.prod([x.shape[d] for d in dims])
         # the sum (float16 in float32), divided by the count in the sum's dtype, as torch does; np.mean
         # would divide in float64, through Python wrappers that cost more than a small tensor's sum
-        total = np.add.reduce(x, axis=dims, keepdims=keepdim, out=...,
-                              dtype=np.float32 if x.dtype.char == "e" else None)  # (e: float16)
+        total = quietly_reduce(np.add, x, dims, np.float32 if x.dtype.char == "e" else None, keepdim)  # (e: float16)
         mean = quietly(np.true_divide, total, count)  # 0/0 is nan, as in torch: no warning
         return mean.astype(np.float16) if x.dtype.char == "e" else mean
 

@@ -48,11 +48,27 @@ def test_quietly_inside_its_own_context_takes_the_public_way_with_the_same_resul
         with warnings.catch_warnings():
             warnings.simplefilter("error")
             value = quietly(np.divide, np.ones(2), np.zeros(2))
+            total = _quietly.quietly_reduce(np.add, np.full(2, 3e38, np.float32), None)
+        assert type(total) is np.ndarray and total.dtype == np.float32 and total == np.inf
         with pytest.raises(RuntimeError, match="must match the size of tensor b"):
             quietly(np.add, np.ones(2), np.ones(3))
         return value
 
     np.testing.assert_array_equal(_quietly._run_silently(inside), [np.inf, np.inf])
+
+
+@pytest.mark.parametrize("reduce", ["sum", "mean"])
+def test_a_sum_that_overflows_is_inf_without_a_warning_as_in_torch(reduce):
+    torch = pytest.importorskip("torch")
+    results = []
+    for lib in (minigrad, torch):
+        x = lib.tensor([3e38, 3e38, -1.0], requires_grad=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            out = getattr(x, reduce)()
+            out.backward()
+        results.append((out.item(), x.grad.tolist()))
+    assert results[0] == results[1]
 
 
 # -- a product or quotient keeps only what its backward reads -----------------------------------------
