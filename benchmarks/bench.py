@@ -276,24 +276,40 @@ def main() -> None:
         if torch is not None:
             torch.set_num_threads(2 if name == "torch-2t" else 1)
 
-    # Peers take turns within each repeat, so that load from other processes falls on all of them alike;
-    # a ratio row is the median of the per-repeat ratios.
+    # Peers take turns at each workload within each repeat: the figures a ratio divides are measured
+    # seconds apart, not a whole round apart, so that the machine's drifting speed (and load from other
+    # processes) falls on all of them alike. A ratio row is the median of the per-repeat ratios.
     steps = {name: (peer.mlp((784, 128, 10), 64), peer.mlp((784, 512, 512, 10), 256)) for name, peer in peers}
     samples: dict[str, dict[str, list]] = {name: {} for name, _ in peers}
+
+    def chain(name, peer):
+        fwd, bwd = peer.chain(20_000)
+        return {"node fwd (us)": fwd * 1e6, "node bwd (us)": bwd * 1e6}
+
+    def chain_alone(name, peer):
+        alone = _in_child("chain_alone_child", name, 20_000) or {"fwd": float("nan"), "bwd": float("nan")}
+        return {"fwd alone (us)": alone["fwd"] * 1e6, "bwd alone (us)": alone["bwd"] * 1e6}
+
+    def descent(name, peer):
+        return {"descent (ms)": median_time(peer.descent, 5) * 1e3}
+
+    def mlp(column, which, repeats_per_round):
+        def measure(name, peer):
+            step = steps[name][which]
+            step()  # warm: its caches, not the previous peer's
+            return {column: median_time(step, repeats_per_round) * 1e3}
+        return measure
+
+    workloads = [chain, chain_alone, descent, mlp("mlp b64 (ms)", 0, 5), mlp("mlp b256 (ms)", 1, 3)]
+    for name, _ in peers:
+        for step in steps[name]:
+            step()  # first calls allocate
     for _ in range(repeats):
-        for name, peer in peers:
-            threads(name)
-            small, big = steps[name]
-            small(), big()  # warm: first calls allocate
-            fwd, bwd = peer.chain(20_000)
-            alone = _in_child("chain_alone_child", name, 20_000) or {"fwd": float("nan"), "bwd": float("nan")}
-            got = {"node fwd (us)": fwd * 1e6, "node bwd (us)": bwd * 1e6,
-                   "fwd alone (us)": alone["fwd"] * 1e6, "bwd alone (us)": alone["bwd"] * 1e6,
-                   "descent (ms)": median_time(peer.descent, 5) * 1e3,
-                   "mlp b64 (ms)": median_time(small, 5) * 1e3,
-                   "mlp b256 (ms)": median_time(big, 3) * 1e3}
-            for column, value in got.items():
-                samples[name].setdefault(column, []).append(value)
+        for workload in workloads:
+            for name, peer in peers:
+                threads(name)
+                for column, value in workload(name, peer).items():
+                    samples[name].setdefault(column, []).append(value)
     threads("torch-1t")
     rows = {name: {c: statistics.median(v) for c, v in cols.items()} for name, cols in samples.items()}
 
@@ -301,8 +317,8 @@ def main() -> None:
     print(f"python {platform.python_version()}, numpy {np.__version__} (BLAS: {blas_info()}, 1 thread), "
           f"minigrad {minigrad.__version__}" + (f", torch {torch.__version__}" if torch else ""))
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores; medians of {repeats} rounds, peers "
-          "taking turns (descent: median of 5 loops per round, MLP b64 of 5 steps, b256 of 3); 'alone': "
-          "the chain timed again in a process that loaded that peer only")
+          "taking turns at each workload (descent: median of 5 loops per round, MLP b64 of 5 steps, "
+          "b256 of 3); 'alone': the chain timed again in a process that loaded that peer only")
     for n in notes:
         print("note:", n)
     print()
