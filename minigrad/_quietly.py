@@ -11,8 +11,15 @@ a keyword costs more than the arithmetic on a small tensor.
 from __future__ import annotations
 
 import contextvars
+import operator
 
 import numpy as np
+
+# NumPy's own arithmetic on scalars, for 0-d arrays (the tutorials' loops): a ufunc call on a 0-d array
+# costs 3-5 times as much, and the scalars keep the dtype as well
+SCALAR_OPS = {np.add: operator.add, np.subtract: operator.sub, np.multiply: operator.mul,
+              np.true_divide: operator.truediv}
+
 
 def broadcast_shapes(*shapes) -> tuple:
     """np.broadcast_shapes with torch's error text."""
@@ -87,6 +94,14 @@ try:
             _explain(a, b)
             raise
 
+    def quietly_on_0d(ufunc, x, c):
+        """``quietly(ufunc, x, c)`` for a 0-d array x and a number c, with NumPy's scalar arithmetic."""
+        try:
+            return np.asarray(_run_silently(SCALAR_OPS[ufunc], x[()], c))
+        except RuntimeError:  # another thread is in the silent context (see silently)
+            with np.errstate(all="ignore"):
+                return np.asarray(SCALAR_OPS[ufunc](x[()], c))
+
     def quietly_reduce(ufunc, x, axis, dtype=None, keepdims=False):
         """``ufunc.reduce(x, axis)`` without NumPy's warnings (a float32 sum may overflow to inf, as in
         torch), as an array even when it reduces every dim."""
@@ -103,3 +118,8 @@ except ImportError:  # a NumPy that keeps its error state elsewhere: the public 
             return fn(a, b)
 
     quietly, quietly_reduce = _quietly_in_errstate, _reduce_in_errstate
+
+    def quietly_on_0d(ufunc, x, c):
+        """``quietly(ufunc, x, c)`` for a 0-d array x and a number c, with NumPy's scalar arithmetic."""
+        with np.errstate(all="ignore"):
+            return np.asarray(SCALAR_OPS[ufunc](x[()], c))

@@ -7,12 +7,12 @@ a value it saved has changed since.
 from __future__ import annotations
 
 import numbers
-import operator
 import warnings
 
 import numpy as np
 
 from . import _dtype, _random, ops
+from ._quietly import SCALAR_OPS
 from ._tensor import Tensor
 from .autograd import grad_mode
 from .ops._common import _PLAIN_NUMBERS
@@ -300,7 +300,7 @@ class TensorOps:
             except ValueError:
                 return None  # a shape that does not fit: let the general path raise torch's error
         else:  # 0-d (the tutorials' loops): NumPy's arithmetic on scalars, a fifth of an in-place ufunc's cost
-            data[()] = _SCALAR_OPS[ufunc](data[()], value[()] if isinstance(value, np.ndarray) else value)
+            data[()] = SCALAR_OPS[ufunc](data[()], value[()] if isinstance(value, np.ndarray) else value)
         self._version_counter[0] += 1
         return self
 
@@ -385,7 +385,5 @@ def as_value(v, like):
 
 
 builtin_any = any
-_SCALAR_OPS = {np.add: operator.add, np.subtract: operator.sub, np.multiply: operator.mul,
-               np.true_divide: operator.truediv}
 _LONG = {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool",
          "float32": "Float", "float64": "Double"}

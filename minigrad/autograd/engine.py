@@ -8,13 +8,12 @@ Gradients are summed back to each input's shape and dtype here, once, not in eve
 """
 from __future__ import annotations
 
-import operator
 import sys
 import warnings
 
 import numpy as np
 
-from .._quietly import quietly, silently
+from .._quietly import SCALAR_OPS, quietly, silently
 from . import anomaly_mode, grad_mode
 from .function import AccumulateGrad, BackwardNode
 
@@ -144,7 +143,7 @@ def _sum(a, b):
         return quietly(np.add, a, b)
     if isinstance(a, _Tensor):
         return a + b
-    return silently(operator.add, a, b)  # NumPy scalars (0-d gradients): scalar arithmetic, no ufunc call
+    return silently(SCALAR_OPS[np.add], a, b)  # NumPy scalars (0-d gradients): no ufunc call
 
 
 def _array_of(node, g) -> np.ndarray:

@@ -125,9 +125,8 @@ class BackwardNode(Node):
         What backward fits each input's gradient to is kept as plain values: ``_input_shapes`` has
         each argument's shape (None for an argument that is not a tensor, _CONSTANT for a tensor that
         needs no gradient), in a tuple shared by the nodes of the same shapes (see _ONE_TENSOR);
-        ``_input_dtypes`` the dtypes' one-letter
-        codes in one string ("f", "fd"; " " for a tensor that needs no gradient), as far as the last
-        argument that needs one. Python's garbage collector stops watching a tuple of tuples of
+        ``_input_dtypes`` the dtypes' one-letter codes in one string ("f", "fd"; " " for a tensor that
+        needs no gradient), as far as the last argument that needs one. Python's garbage collector stops watching a tuple of tuples of
         numbers within its first two looks; a tuple nested deeper would stay in its sight long
         enough to count towards full collections, and one holding a dtype object forever.
         """

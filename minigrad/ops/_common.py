@@ -6,7 +6,7 @@ import numbers
 import numpy as np
 
 from .. import _dtype
-from .._quietly import broadcast_shapes, quietly, silently  # noqa: F401 - every op takes them from here
+from .._quietly import broadcast_shapes, quietly, quietly_on_0d  # noqa: F401 - every op takes them from here
 from .._tensor import Tensor
 
 

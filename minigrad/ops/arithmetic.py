@@ -5,8 +5,6 @@ sums them back to each input's shape (``engine._fit_to_input``).
 """
 from __future__ import annotations
 
-import operator
-
 import numpy as np
 
 from .. import _dtype
@@ -14,7 +12,7 @@ from ..autograd.function import Function
 from .._tensor import Tensor
 from ._common import (
     _PLAIN_NUMBERS, binary_operands, float_arrays, is_number, operand_arrays,
-    quietly, silently,
+    quietly, quietly_on_0d,
 )
 
 
@@ -45,12 +43,8 @@ class AddNumber(Function):
 
     @staticmethod
     def forward(ctx, a, c):
-        x = a._data
-        if x.ndim:
-            return quietly(np.add, x, c)  # a float array keeps its dtype next to a Python float or int
-        # a 0-d tensor (the tutorials' loops): NumPy's arithmetic on a scalar costs a third of a ufunc's
-        # call on a 0-d array, and keeps the dtype as well
-        return np.asarray(silently(operator.add, x[()], c))
+        x = a._data  # a float array keeps its dtype next to a Python float or int
+        return quietly(np.add, x, c) if x.ndim else quietly_on_0d(np.add, x, c)
 
     @staticmethod
     def backward(ctx, grad):
@@ -116,10 +110,8 @@ class MulNumber(Function):
     @staticmethod
     def forward(ctx, a, c):
         ctx.c = c
-        x = a._data
-        if x.ndim:
-            return quietly(np.multiply, x, c)  # a float array keeps its dtype next to a Python float or int
-        return np.asarray(silently(operator.mul, x[()], c))  # 0-d: as in AddNumber
+        x = a._data  # a float array keeps its dtype next to a Python float or int
+        return quietly(np.multiply, x, c) if x.ndim else quietly_on_0d(np.multiply, x, c)
 
     @staticmethod
     def backward(ctx, grad):

@@ -49,7 +49,9 @@ def test_quietly_inside_its_own_context_takes_the_public_way_with_the_same_resul
             warnings.simplefilter("error")
             value = quietly(np.divide, np.ones(2), np.zeros(2))
             total = _quietly.quietly_reduce(np.add, np.full(2, 3e38, np.float32), None)
-        assert type(total) is np.ndarray and total.dtype == np.float32 and total == np.inf
+            scaled = _quietly.quietly_on_0d(np.multiply, np.array(3e38, np.float32), 10.0)
+        for big in (total, scaled):
+            assert type(big) is np.ndarray and big.shape == () and big.dtype == np.float32 and big == np.inf
         with pytest.raises(RuntimeError, match="must match the size of tensor b"):
             quietly(np.add, np.ones(2), np.ones(3))
         return value
