@@ -412,5 +412,5 @@ from .autograd import (  # noqa: E402
     backward as _backward, engine as _engine, function as _function,
 )
 
-_function.Tensor, _function._as_tensor_result = Tensor, _as_tensor_result
+_function.Tensor, _function._as_tensor_result, _function._make = Tensor, _as_tensor_result, Tensor._make
 _engine._Tensor = Tensor

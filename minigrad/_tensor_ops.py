@@ -15,6 +15,7 @@ from . import _dtype, _random, ops
 from ._quietly import SCALAR_OPS
 from ._tensor import Tensor
 from .autograd import grad_mode
+from .autograd.function import number_op_apply
 from .ops._common import _PLAIN_NUMBERS
 
 _LEAF_INPLACE = (
@@ -41,7 +42,7 @@ def _operator(op, number_op=None):
                 return NotImplemented
             return op(self, other)
     else:
-        apply_number_op = number_op.apply  # bound once, not at every call
+        apply_number_op = number_op_apply(number_op)
 
         def checked(self, other):
             if type(other) in _PLAIN_NUMBERS and self._data.dtype.kind == "f":

@@ -130,11 +130,11 @@ class BackwardNode(Node):
         numbers within its first two looks; a tuple nested deeper would stay in its sight long
         enough to count towards full collections, and one holding a dtype object forever.
         """
-        self._saved = self._saved_output = None  # _saved becomes _RELEASED once backward freed it
         n = len(args)
         a = args[0]
         b = args[1] if n > 1 else None
         if n > 2 or isinstance(b, Tensor):
+            self._saved = self._saved_output = None  # _saved becomes _RELEASED once backward freed it
             if n <= 3 and isinstance(a, Tensor) and isinstance(b, Tensor) and (n == 2 or not isinstance(args[2], Tensor)):
                 # two tensors, maybe and a number or flag (x @ w, x + b, x - y, add(x, y, alpha)):
                 # _record_any, written out
@@ -156,8 +156,12 @@ class BackwardNode(Node):
                 _NONE.append((None,) * len(_NONE))
                 _FIRST.append((True,) + (False,) * len(_FIRST))
                 _ONE_TENSOR.append({})
-        # one tensor, first, then maybe numbers, dims and flags (x.exp(), x * 2, x.sum(dim, keepdim)):
-        # apply saw it require grad
+        self._record_one(a, n)
+
+    def _record_one(self, a, n: int) -> None:
+        """__init__ for one tensor, first, then maybe numbers, dims and flags (x.exp(), x * 2,
+        x.sum(dim, keepdim)), n arguments in all: apply saw the tensor require grad."""
+        self._saved = self._saved_output = None
         self._edge0, self._edge1 = a._grad_fn or a._accumulator(), None
         shape, table = a._data.shape, _ONE_TENSOR[n - 1]
         self._input_shapes = table.get(shape) or _interned(table, shape, (shape,) + _NONE[n - 1])
@@ -388,6 +392,31 @@ class Function:
             return _as_tensor_result(cls.forward(cls._backward_cls._unrecorded(args), *args))
 
 
+def number_op_apply(cls):
+    """``cls.apply`` for the case the tutorials' loops are made of, a float tensor and a Python number
+    (``x * 2``, ``x + 1``, ``0.1 * x.grad``), which Tensor's operators hand over directly.
+
+    The same steps as ``Function.apply``, but for two known arguments: no search for the tensor that
+    requires grad and no call of forward with ``*args``. On a scalar those cost a quarter of the op.
+    ``cls`` is a builtin op whose forward returns an array and saves nothing of its output."""
+    assert cls._builtin and not cls.saves_result
+    node_class, forward = cls._backward_cls, cls.forward
+
+    def apply(a, c):
+        if a._requires_grad and grad_mode._state["grad"]:
+            ctx = _new(node_class)
+            ctx._record_one(a, 2)
+            if anomaly_mode._enabled:
+                ctx._forward_stack = anomaly_mode.forward_stack()
+            return _make(forward(ctx, a, c), True, ctx)
+        return _make(forward(_NO_CTX, a, c))
+
+    return apply
+
+
+_new = object.__new__
+
+
 # Nodes of the same shapes share one _input_shapes tuple, made once. A tuple made for each node (and
 # NumPy makes a new one at each .shape) is an allocation the garbage collector counts: two or three
 # per node set off a young collection every ~250 nodes of a chain, instead of every ~700.
@@ -412,9 +441,10 @@ _TWO_TENSORS = {(wants_a, wants_b, n): (wants_a, wants_b) + (False,) * (n - 2)
                 for wants_a in (False, True) for wants_b in (False, True) for n in (2, 3)}
 
 # Function.apply wraps results in tensors; this module is imported before the Tensor class exists,
-# so _tensor.py hands these two over when it is defined.
+# so _tensor.py hands these over when it is defined.
 Tensor = None
 _as_tensor_result = None
+_make = None  # Tensor._make
 
 
 class _NoContext:

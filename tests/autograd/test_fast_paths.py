@@ -1,5 +1,6 @@
 """Fast paths give exactly what the general path gives (no timings here: see benchmarks/bench.py)."""
 import collections
+import contextlib
 import gc
 import warnings
 import weakref
@@ -665,3 +666,41 @@ def test_bias_gradients_match_sum_to_size():
         expected = minigrad.tensor(g).sum_to_size(shape) if shape else minigrad.tensor(g).sum()
         np.testing.assert_array_equal(x.grad.numpy(), expected.numpy())
         assert x.grad.dtype == minigrad.float32 and x.grad.shape == x.shape
+
+
+# -- the operators' own apply for a tensor and a number ---------------------------------------------
+def _number_op_record(make, mode):
+    """What `make` gives in `mode`: values, flags, the node's bookkeeping and the leaf's gradient."""
+    x = minigrad.tensor([1.5, -2.0], requires_grad=True)
+    with mode():
+        y = make(x)
+    node = y.grad_fn
+    record = {"value": y.detach().numpy().tolist(), "dtype": y.dtype, "requires_grad": y.requires_grad,
+              "is_leaf": y.is_leaf, "inference": y.is_inference(), "version": y._version}
+    if node is not None:
+        record.update(name=node.name(), next=[(type(n).__name__, i) for n, i in node.next_functions],
+                      shapes=node._input_shapes, dtypes=node._input_dtypes, needs=node.needs_input_grad,
+                      stack=getattr(node, "_forward_stack", None) is not None)
+        y.backward(minigrad.tensor([0.25, 4.0]))
+        record["grad"] = x.grad.numpy().tolist()
+    return record
+
+
+@pytest.mark.parametrize("mode", [contextlib.nullcontext, minigrad.no_grad, minigrad.inference_mode,
+                                  lambda: minigrad.autograd.detect_anomaly(check_nan=False)])
+@pytest.mark.parametrize("operator, op_class, c", [
+    (lambda x, c: x * c, "MulNumber", 2.5), (lambda x, c: c * x, "MulNumber", -3),
+    (lambda x, c: x + c, "AddNumber", 1), (lambda x, c: c + x, "AddNumber", 0.5),
+])
+def test_the_operators_number_path_records_what_function_apply_records(mode, operator, op_class, c):
+    # Tensor's operators hand x * 2.5 and x + 1 to a two-argument apply of their own
+    # (function.number_op_apply); Function.apply is the general one
+    op = getattr(minigrad.ops.arithmetic, op_class)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # anomaly mode warns that it is on
+        fast = _number_op_record(lambda x: operator(x, c), mode)
+        general = _number_op_record(lambda x: op.apply(x, c), mode)
+    assert fast == general
+    if mode is contextlib.nullcontext:
+        assert fast["name"] == {"MulNumber": "MulBackward0", "AddNumber": "AddBackward0"}[op_class]
+        assert fast["requires_grad"] and not fast["is_leaf"]
