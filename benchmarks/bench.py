@@ -9,6 +9,18 @@ ratios are taken between figures measured in this same run. NumPy's BLAS is held
 from __future__ import annotations
 
 import os
+import sys
+
+# glibc's malloc gives freed memory back to the system and moves its mmap threshold as arrays come
+# and go, so whether a peer's MLP step touches fresh pages (a page fault per 4 KiB) depends on what
+# the peer before it freed: measured here, hand NumPy's b256 step went from 9.9 to 16.5 ms, with
+# 1,648 page faults per step, just by building its model before minigrad's instead of after. Fixed
+# thresholds keep every peer's memory in the process after its first steps, whatever the order.
+# (The chain-memory children run without them: they measure what is given back.)
+_MALLOC = "glibc.malloc.mmap_threshold=1073741824:glibc.malloc.trim_threshold=4294967296"
+if sys.platform == "linux" and "GLIBC_TUNABLES" not in os.environ and __name__ == "__main__":
+    os.environ["GLIBC_TUNABLES"] = _MALLOC
+    os.execv(sys.executable, [sys.executable] + sys.argv)  # the tunables are read at start-up
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")  # before NumPy loads its BLAS
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
@@ -20,7 +32,6 @@ import json  # noqa: E402
 import platform  # noqa: E402
 import statistics  # noqa: E402
 import subprocess  # noqa: E402
-import sys  # noqa: E402
 import time  # noqa: E402
 
 import numpy as np  # noqa: E402
@@ -218,21 +229,23 @@ def chain_alone_child(name: str, n: int) -> dict:
     return {"fwd": fwd, "bwd": bwd}
 
 
-def _in_child(function: str, *args) -> dict | None:
+def _in_child(function: str, *args, env=None) -> dict | None:
     import minigrad
 
     # the child imports the same minigrad as this process (python -c would look in the cwd first)
     paths = [os.path.dirname(os.path.abspath(__file__)), os.path.dirname(os.path.dirname(minigrad.__file__))]
     code = f"import json, sys; sys.path[:0] = {paths!r}; import bench; " \
            f"print(json.dumps(bench.{function}(*{args!r})))"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=os.environ)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env=os.environ if env is None else env)
     if out.returncode != 0:
         return None
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 def chain_memory(peer: str, n: int) -> dict | None:
-    return _in_child("chain_memory_child", peer, n)
+    env = {k: v for k, v in os.environ.items() if not (k == "GLIBC_TUNABLES" and v == _MALLOC)}
+    return _in_child("chain_memory_child", peer, n, env=env)
 
 
 # -- the report -----------------------------------------------------------------------------------------
@@ -319,6 +332,8 @@ def main() -> None:
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores; medians of {repeats} rounds, peers "
           "taking turns at each workload (descent: median of 5 loops per round, MLP b64 of 5 steps, "
           "b256 of 3); 'alone': the chain timed again in a process that loaded that peer only")
+    if os.environ.get("GLIBC_TUNABLES") == _MALLOC:
+        print("malloc: fixed mmap and trim thresholds for the timings (see the top of bench.py)")
     for n in notes:
         print("note:", n)
     print()
