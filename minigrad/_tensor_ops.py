@@ -15,7 +15,7 @@ from . import _dtype, _random, ops
 from ._quietly import SCALAR_OPS
 from ._tensor import Tensor
 from .autograd import grad_mode
-from .autograd.function import number_op_apply
+from .autograd.function import operator_apply
 from .ops._common import _PLAIN_NUMBERS
 
 _LEAF_INPLACE = (
@@ -28,28 +28,36 @@ _VIEW_OF_LEAF_INPLACE = (
 )
 
 
-def _operator(op, number_op=None):
+def _operator(op, number_op=None, tensor_op=None):
     """Operators combine tensors with tensors, numbers and arrays; for anything else (lists, strings,
     None) they return NotImplemented, so Python tries the other side or raises its TypeError, and
     ``x == None`` is simply False, as in torch.
 
     ``number_op``: the Function ``op`` itself picks for a float tensor and a Python number (x * 2.5,
-    x + 1, the tutorials' loops), applied here directly, saving a call on every such step."""
+    x + 1, the tutorials' loops); ``tensor_op``: the Function and its number of arguments for two float
+    tensors of the same dtype (x + y, h - target). Both are applied here directly, by an apply written
+    for their two arguments (see function.operator_apply), saving a quarter of a small op's cost."""
 
-    if number_op is None:
+    if number_op is None and tensor_op is None:
         def checked(self, other):
             if not isinstance(other, _OPERANDS):
                 return NotImplemented
             return op(self, other)
-    else:
-        apply_number_op = number_op_apply(number_op)
 
-        def checked(self, other):
-            if type(other) in _PLAIN_NUMBERS and self._data.dtype.kind == "f":
+        return checked
+
+    apply_number_op = operator_apply(number_op, 2, tensors=1) if number_op else op
+    apply_tensor_op = operator_apply(*tensor_op, tensors=2) if tensor_op else op
+
+    def checked(self, other):
+        if self._data.dtype.kind == "f":
+            if type(other) in _PLAIN_NUMBERS:
                 return apply_number_op(self, other)
-            if not isinstance(other, _OPERANDS):
-                return NotImplemented
-            return op(self, other)
+            if isinstance(other, Tensor) and other._data.dtype is self._data.dtype:
+                return apply_tensor_op(self, other)
+        if not isinstance(other, _OPERANDS):
+            return NotImplemented
+        return op(self, other)
 
     return checked
 
@@ -58,10 +66,11 @@ class TensorOps:
     __slots__ = ()
 
     # -- arithmetic operators: each is its op, behind the check of the other operand -------------
-    __add__ = __radd__ = _operator(ops.add, ops.arithmetic.AddNumber)
-    __sub__, __rsub__ = _operator(ops.sub), _operator(ops.rsub)
-    __mul__ = __rmul__ = _operator(ops.mul, ops.arithmetic.MulNumber)
-    __truediv__, __floordiv__ = _operator(ops.div), _operator(ops.floor_divide)
+    __add__ = __radd__ = _operator(ops.add, ops.arithmetic.AddNumber, (ops.arithmetic.Add, 3))
+    __sub__, __rsub__ = _operator(ops.sub, tensor_op=(ops.arithmetic.Sub, 3)), _operator(ops.rsub)
+    __mul__ = __rmul__ = _operator(ops.mul, ops.arithmetic.MulNumber, (ops.arithmetic.Mul, 2))
+    __truediv__ = _operator(ops.div, tensor_op=(ops.arithmetic.Div, 2))
+    __floordiv__ = _operator(ops.floor_divide)
     __pow__, __matmul__ = _operator(ops.pow), _operator(ops.matmul)
 
     @_operator

@@ -126,27 +126,17 @@ class BackwardNode(Node):
         each argument's shape (None for an argument that is not a tensor, _CONSTANT for a tensor that
         needs no gradient), in a tuple shared by the nodes of the same shapes (see _ONE_TENSOR);
         ``_input_dtypes`` the dtypes' one-letter codes in one string ("f", "fd"; " " for a tensor that
-        needs no gradient), as far as the last argument that needs one. Python's garbage collector stops watching a tuple of tuples of
-        numbers within its first two looks; a tuple nested deeper would stay in its sight long
-        enough to count towards full collections, and one holding a dtype object forever.
+        needs no gradient), as far as the last argument that needs one. Python's garbage collector
+        stops watching a tuple of tuples of numbers within its first two looks; a tuple nested deeper
+        would stay in its sight long enough to count towards full collections, and one holding a
+        dtype object forever.
         """
         n = len(args)
         a = args[0]
         b = args[1] if n > 1 else None
         if n > 2 or isinstance(b, Tensor):
-            self._saved = self._saved_output = None  # _saved becomes _RELEASED once backward freed it
             if n <= 3 and isinstance(a, Tensor) and isinstance(b, Tensor) and (n == 2 or not isinstance(args[2], Tensor)):
-                # two tensors, maybe and a number or flag (x @ w, x + b, x - y, add(x, y, alpha)):
-                # _record_any, written out
-                wants_a, wants_b = a._requires_grad, b._requires_grad
-                self._edge0 = a._grad_fn or a._accumulator() if wants_a else None
-                self._edge1 = b._grad_fn or b._accumulator() if wants_b else None
-                shapes = (a._data.shape if wants_a else _CONSTANT, b._data.shape if wants_b else _CONSTANT)
-                table = _TWO_TENSORS_SHAPES[n]
-                self._input_shapes = table.get(shapes) or _interned(table, shapes, shapes + _NONE[n - 2])
-                self._input_dtypes = ((a._data.dtype.char if wants_a else " ")
-                                      + (b._data.dtype.char if wants_b else ""))
-                self.needs_input_grad = _TWO_TENSORS[wants_a, wants_b, n]
+                self._record_two(a, b, n)
                 return
             for other in args[1:]:
                 if isinstance(other, Tensor):
@@ -167,8 +157,22 @@ class BackwardNode(Node):
         self._input_shapes = table.get(shape) or _interned(table, shape, (shape,) + _NONE[n - 1])
         self._input_dtypes, self.needs_input_grad = a._data.dtype.char, _FIRST[n - 1]
 
+    def _record_two(self, a, b, n: int) -> None:
+        """__init__ for two tensors, maybe and a number or flag (x @ w, x + b, x - y, add(x, y, alpha)),
+        n arguments in all: _record_any, written out."""
+        self._saved = self._saved_output = None  # _saved becomes _RELEASED once backward freed it
+        wants_a, wants_b = a._requires_grad, b._requires_grad
+        self._edge0 = a._grad_fn or a._accumulator() if wants_a else None
+        self._edge1 = b._grad_fn or b._accumulator() if wants_b else None
+        shapes = (a._data.shape if wants_a else _CONSTANT, b._data.shape if wants_b else _CONSTANT)
+        table = _TWO_TENSORS_SHAPES[n]
+        self._input_shapes = table.get(shapes) or _interned(table, shapes, shapes + _NONE[n - 2])
+        self._input_dtypes = (a._data.dtype.char if wants_a else " ") + (b._data.dtype.char if wants_b else "")
+        self.needs_input_grad = _TWO_TENSORS[wants_a, wants_b, n]
+
     def _record_any(self, args) -> None:
         """__init__ for any mix of arguments (where(c, x, y), a user Function of three tensors)."""
+        self._saved = self._saved_output = None
         edges, shapes, dtypes, needs = [], [], [], []
         for a in args:
             if isinstance(a, Tensor) and a._requires_grad:
@@ -272,9 +276,7 @@ class BackwardNode(Node):
         if array is None:
             raise RuntimeError(_FREED)
         counter, version = self._output_counter, self._output_version
-        from .._tensor import Tensor
-
-        out = Tensor._make(array, True, self, counter)
+        out = _make(array, True, self, counter)
         if counter[0] != version:
             raise RuntimeError(_modified_message(out, version))
         return out
@@ -379,7 +381,7 @@ class Function:
                 else:
                     with grad_mode.no_grad():
                         result = cls.forward(ctx, *args)
-                out = (Tensor._make(result, True, ctx) if type(result) is np.ndarray
+                out = (_make(result, True, ctx) if type(result) is np.ndarray
                        else _as_tensor_result(result, ctx))
                 if cls.saves_result:
                     counter = out._version_counter
@@ -387,29 +389,37 @@ class Function:
                 return out
         if cls._builtin:  # builtin forwards only compute on arrays: no ctx, no grad-mode switch
             result = cls.forward(_NO_CTX, *args)
-            return Tensor._make(result) if type(result) is np.ndarray else _as_tensor_result(result)
+            return _make(result) if type(result) is np.ndarray else _as_tensor_result(result)
         with grad_mode.no_grad():
             return _as_tensor_result(cls.forward(cls._backward_cls._unrecorded(args), *args))
 
 
-def number_op_apply(cls):
-    """``cls.apply`` for the case the tutorials' loops are made of, a float tensor and a Python number
-    (``x * 2``, ``x + 1``, ``0.1 * x.grad``), which Tensor's operators hand over directly.
+def operator_apply(cls, n: int, tensors: int):
+    """``cls.apply(a, b)`` for the two cases Tensor's operators meet most, written for their two
+    arguments: a float tensor and a Python number (``tensors=1``: ``x * 2``, ``x + 1``, ``0.1 * x.grad``,
+    the tutorials' loops), or two float tensors of the same dtype (``tensors=2``: ``x + y``, ``x @ w``).
+    Forward's other arguments, n in all, keep their defaults.
 
-    The same steps as ``Function.apply``, but for two known arguments: no search for the tensor that
-    requires grad and no call of forward with ``*args``. On a scalar those cost a quarter of the op.
-    ``cls`` is a builtin op whose forward returns an array and saves nothing of its output."""
+    The same steps as ``Function.apply``, without those it needs for arguments of any kind: the bound
+    classmethod taking ``*args``, the search of them for a tensor that requires grad, the type call into
+    ``BackwardNode.__init__`` and the call of forward with ``*args`` (in Python 3.11 such calls pass
+    through C, dearer than a call from Python to Python). On a small tensor these cost a fifth to a
+    quarter of the op. ``cls`` is a builtin op whose forward returns an array and keeps nothing of
+    its output."""
     assert cls._builtin and not cls.saves_result
-    node_class, forward = cls._backward_cls, cls.forward
+    node_class, forward, two = cls._backward_cls, cls.forward, tensors == 2
 
-    def apply(a, c):
-        if a._requires_grad and grad_mode._state["grad"]:
+    def apply(a, b):
+        if (a._requires_grad or two and b._requires_grad) and grad_mode._state["grad"]:
             ctx = _new(node_class)
-            ctx._record_one(a, 2)
+            if two:
+                ctx._record_two(a, b, n)
+            else:
+                ctx._record_one(a, n)
             if anomaly_mode._enabled:
                 ctx._forward_stack = anomaly_mode.forward_stack()
-            return _make(forward(ctx, a, c), True, ctx)
-        return _make(forward(_NO_CTX, a, c))
+            return _make(forward(ctx, a, b), True, ctx)
+        return _make(forward(_NO_CTX, a, b))
 
     return apply
 

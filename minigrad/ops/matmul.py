@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..autograd.function import Function
+from ..autograd.function import Function, operator_apply
 from ._common import binary_operands, broadcast_shapes
 
 
@@ -122,13 +122,14 @@ def _matmul_mismatch(sx, sy, batch) -> str:
 
 
 _MATMUL_BY_DIMS = {(2, 2): Mm, (2, 1): Mv, (1, 1): Dot, (1, 2): VecMat}
+_mm = operator_apply(Mm, 2, tensors=2)
 
 
 def matmul(input, other):
     a, b = binary_operands(input, other)
     x, y = a._data, b._data
     if x.ndim == 2 == y.ndim and x.shape[1] == y.shape[0] and x.dtype == y.dtype:
-        return Mm.apply(a, b)  # matrices that fit (x @ W in every layer): nothing to refuse, no kernel to pick
+        return _mm(a, b)  # matrices that fit (x @ W in every layer): nothing to refuse, no kernel to pick
     # with a 1-d or 2-d a that requires grad and a batch of b, torch works out (b.mT @ a.mT).mT
     transposed = x.ndim <= 2 and y.ndim > 2 and a._requires_grad
     _check_matmul(x, y, transposed)

@@ -10,6 +10,7 @@ import pytest
 
 import minigrad
 from minigrad.autograd.function import Node
+from minigrad.ops.matmul import Mm
 from minigrad.ops._common import quietly
 
 
@@ -694,7 +695,7 @@ def _number_op_record(make, mode):
 ])
 def test_the_operators_number_path_records_what_function_apply_records(mode, operator, op_class, c):
     # Tensor's operators hand x * 2.5 and x + 1 to a two-argument apply of their own
-    # (function.number_op_apply); Function.apply is the general one
+    # (function.operator_apply); Function.apply is the general one
     op = getattr(minigrad.ops.arithmetic, op_class)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # anomaly mode warns that it is on
@@ -704,3 +705,43 @@ def test_the_operators_number_path_records_what_function_apply_records(mode, ope
     if mode is contextlib.nullcontext:
         assert fast["name"] == {"MulNumber": "MulBackward0", "AddNumber": "AddBackward0"}[op_class]
         assert fast["requires_grad"] and not fast["is_leaf"]
+
+
+def _tensor_op_record(make, mode, wants):
+    """What `make(x, y)` gives in `mode`, x and y requiring grad as `wants` says."""
+    x = minigrad.tensor([[1.5, -2.0], [0.5, 3.0]], requires_grad=wants[0])
+    y = minigrad.tensor([[0.25, 4.0], [-1.0, 2.0]], requires_grad=wants[1])
+    with mode():
+        out = make(x, y)
+    node = out.grad_fn
+    record = {"value": out.detach().numpy().tolist(), "dtype": out.dtype, "requires_grad": out.requires_grad,
+              "inference": out.is_inference(), "version": out._version}
+    if node is not None:
+        record.update(name=node.name(), next=[(type(n).__name__, i) for n, i in node.next_functions],
+                      shapes=node._input_shapes, dtypes=node._input_dtypes, needs=node.needs_input_grad,
+                      stack=getattr(node, "_forward_stack", None) is not None)
+        out.backward(minigrad.tensor([[1.0, -0.5], [2.0, 0.25]]))
+        record["grads"] = [None if t.grad is None else t.grad.numpy().tolist() for t in (x, y)]
+    return record
+
+
+@pytest.mark.parametrize("mode", [contextlib.nullcontext, minigrad.no_grad, minigrad.inference_mode,
+                                  lambda: minigrad.autograd.detect_anomaly(check_nan=False)])
+@pytest.mark.parametrize("wants", [(True, True), (True, False), (False, True), (False, False)])
+@pytest.mark.parametrize("operator, general", [
+    (lambda x, y: x + y, lambda x, y: minigrad.ops.arithmetic.Add.apply(x, y, 1)),
+    (lambda x, y: x - y, lambda x, y: minigrad.ops.arithmetic.Sub.apply(x, y, 1)),
+    (lambda x, y: x * y, lambda x, y: minigrad.ops.arithmetic.Mul.apply(x, y)),
+    (lambda x, y: x / y, lambda x, y: minigrad.ops.arithmetic.Div.apply(x, y)),
+    (lambda x, y: x @ y, lambda x, y: Mm.apply(x, y)),
+])
+def test_the_operators_two_tensor_path_records_what_function_apply_records(mode, wants, operator, general):
+    # x + y, x - y, x * y, x / y and x @ w of two float tensors of the same dtype have an apply of
+    # their own (function.operator_apply); Function.apply is the general one
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # anomaly mode warns that it is on
+        fast = _tensor_op_record(operator, mode, wants)
+        slow = _tensor_op_record(general, mode, wants)
+    assert fast == slow
+    if mode is contextlib.nullcontext and any(wants):
+        assert fast["requires_grad"] and len(fast["shapes"]) in (2, 3)
