@@ -236,8 +236,8 @@ def _in_child(function: str, *args, env=None) -> dict | None:
     paths = [os.path.dirname(os.path.abspath(__file__)), os.path.dirname(os.path.dirname(minigrad.__file__))]
     code = f"import json, sys; sys.path[:0] = {paths!r}; import bench; " \
            f"print(json.dumps(bench.{function}(*{args!r})))"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         env=os.environ if env is None else env)
+    # env None: the child inherits this process's environment
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     if out.returncode != 0:
         return None
     return json.loads(out.stdout.strip().splitlines()[-1])
