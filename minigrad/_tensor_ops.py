@@ -71,7 +71,8 @@ class TensorOps:
     __mul__ = __rmul__ = _operator(ops.mul, ops.arithmetic.MulNumber, (ops.arithmetic.Mul, 2))
     __truediv__ = _operator(ops.div, tensor_op=(ops.arithmetic.Div, 2))
     __floordiv__ = _operator(ops.floor_divide)
-    __pow__, __matmul__ = _operator(ops.pow), _operator(ops.matmul)
+    __pow__ = _operator(ops.pow, ops.arithmetic.Pow)
+    __matmul__ = _operator(ops.matmul)
 
     @_operator
     def __rtruediv__(self, other):

@@ -692,9 +692,10 @@ def _number_op_record(make, mode):
 @pytest.mark.parametrize("operator, op_class, c", [
     (lambda x, c: x * c, "MulNumber", 2.5), (lambda x, c: c * x, "MulNumber", -3),
     (lambda x, c: x + c, "AddNumber", 1), (lambda x, c: c + x, "AddNumber", 0.5),
+    (lambda x, c: x ** c, "Pow", 2), (lambda x, c: x ** c, "Pow", 3.0), (lambda x, c: x ** c, "Pow", -1),
 ])
 def test_the_operators_number_path_records_what_function_apply_records(mode, operator, op_class, c):
-    # Tensor's operators hand x * 2.5 and x + 1 to a two-argument apply of their own
+    # Tensor's operators hand x * 2.5, x + 1 and x ** 2 to a two-argument apply of their own
     # (function.operator_apply); Function.apply is the general one
     op = getattr(minigrad.ops.arithmetic, op_class)
     with warnings.catch_warnings():
@@ -703,7 +704,8 @@ def test_the_operators_number_path_records_what_function_apply_records(mode, ope
         general = _number_op_record(lambda x: op.apply(x, c), mode)
     assert fast == general
     if mode is contextlib.nullcontext:
-        assert fast["name"] == {"MulNumber": "MulBackward0", "AddNumber": "AddBackward0"}[op_class]
+        assert fast["name"] == {"MulNumber": "MulBackward0", "AddNumber": "AddBackward0",
+                                "Pow": "PowBackward0"}[op_class]
         assert fast["requires_grad"] and not fast["is_leaf"]
 
 
