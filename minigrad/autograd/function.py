@@ -50,15 +50,17 @@ class Node:
 
     @property
     def next_functions(self) -> tuple:
-        """One ``(node, 0)`` per tensor input, ``(None, 0)`` for a tensor that needs no gradient.
+        """One ``(node, 0)`` per input torch lists, ``(None, 0)`` for one that needs no gradient.
 
         Internally ``_edges`` lines up with the arguments of forward (numbers, dims and flags
-        included), as what backward returns does, and ``_input_shapes`` has one entry per argument
-        (None: not a tensor); torch shows only the tensors.
+        included), as what backward returns does, but may stop early: the edges it leaves out are
+        None. ``_input_shapes`` has one entry per argument (None: not a tensor). Torch lists the
+        tensor arguments, unless the op's ``_listed_args`` names others.
         """
-        listed = getattr(self, "_forward_cls", Function)._listed_args
-        return tuple((node, 0) for i, (node, shape) in enumerate(zip(self._edges, self._input_shapes))
-                     if shape is not None or (listed is not None and i < listed))
+        edges, listed = self._edges, getattr(self, "_forward_cls", Function)._listed_args
+        if listed is None:
+            listed = [i for i, shape in enumerate(self._input_shapes) if shape is not None]
+        return tuple((edges[i] if i < len(edges) else None, 0) for i in listed)
 
     def name(self) -> str:
         return type(self).__name__
@@ -334,7 +336,10 @@ class Function:
     _grad_fn_name: str | None = None  # builtin ops use torch's names, e.g. "MulBackward0"
     saves_result = False  # True: backward reads ``ctx.result``, the op's output
     _builtin = False  # builtin forwards never read ctx when no graph is recorded
-    _listed_args: int | None = None  # None: next_functions shows the tensor arguments; n: the first n
+    # The arguments of forward that next_functions lists, by position, in torch's order; None: the
+    # tensor arguments. Where torch's signature of the op differs from forward's: a number torch takes
+    # as a tensor is listed (its edge is None), a bool condition or a number it keeps a number is not.
+    _listed_args: tuple | None = None
     _ctx_slots: tuple = ()  # attributes forward sets on ctx, kept in slots: a node then needs no __dict__
     _backward_cls: type
 

@@ -39,7 +39,7 @@ class Add(Function):
 class AddNumber(Function):
     """d(a + c) = da, for a number c (x + 1): c stays a number, no constant tensor is made"""
     _grad_fn_name, _builtin = "AddBackward0", True
-    _listed_args = 2  # torch turns the number into a tensor, so next_functions shows it: (node, (None, 0))
+    _listed_args = (0, 1)  # torch takes the number as a tensor: next_functions lists it, with no node
 
     @staticmethod
     def forward(ctx, a, c):
@@ -73,8 +73,15 @@ class Sub(Function):
 
 
 class Rsub(Sub):
-    """number - tensor, recorded under torch's name for it"""
+    """rsub(input, other) = other - alpha*input: Sub, given its operands the other way round"""
+    _grad_fn_name = "RsubBackward0"
+    _listed_args = (1, 0)  # forward gets (other, input); torch lists input first
+
+
+class RsubNumber(Rsub):
+    """number - tensor (1 - x): torch keeps the number a number, so next_functions lists only the tensor"""
     _grad_fn_name = "RsubBackward1"
+    _listed_args = (1,)
 
 
 class Mul(Function):
@@ -105,7 +112,7 @@ class Mul(Function):
 class MulNumber(Function):
     """d(a*c) = c da, for a number c (x * 2.5): c stays a number, no constant tensor is made or kept"""
     _grad_fn_name, _builtin, _ctx_slots = "MulBackward0", True, ("c",)
-    _listed_args = 2  # torch turns the number into a tensor, so next_functions shows it: (node, (None, 0))
+    _listed_args = (0, 1)  # torch takes the number as a tensor: next_functions lists it, with no node
 
     @staticmethod
     def forward(ctx, a, c):
@@ -266,8 +273,9 @@ def _check_pow_dtype(d) -> None:
 
 
 class Rpow(PowTensor):
-    """number ** tensor"""
+    """number ** tensor: torch keeps the number a number, so next_functions lists only the exponent"""
     _grad_fn_name = "PowBackward2"
+    _listed_args = (1,)
 
 
 # -- the functions behind the operators ---------------------------------------------------------------
@@ -310,7 +318,7 @@ def sub(input, other, *, alpha=1):
 def rsub(input, other, *, alpha=1):
     _refuse_bool(input, other)
     a, b = binary_operands(input, other)
-    return Rsub.apply(b, a, alpha)
+    return (RsubNumber if is_number(other) else Rsub).apply(b, a, alpha)
 
 
 def mul(input, other):

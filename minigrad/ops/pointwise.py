@@ -217,6 +217,7 @@ class Clamp(Function):
 class ClampTensor(Function):
     """clamp with tensor bounds: the gradient goes to whichever of a, lo, hi the output was taken from"""
     _grad_fn_name, _builtin = "ClampBackward0", True
+    _listed_args = (0, 1, 2)  # torch lists a missing bound too, as None
 
     @staticmethod
     def forward(ctx, a, lo, hi):
@@ -285,6 +286,7 @@ class Minimum(Function):
 class Where(Function):
     """d where(c, a, b) = da where c, db elsewhere"""
     _grad_fn_name, _builtin = "WhereBackward0", True
+    _listed_args = (1, 2)  # the bool condition has no gradient: torch does not list it
 
     @staticmethod
     def forward(ctx, condition, a, b):
