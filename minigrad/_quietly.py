@@ -53,6 +53,11 @@ def _reduce_in_errstate(ufunc, x, axis, dtype, keepdims):
         return ufunc.reduce(x, axis=axis, dtype=dtype, out=..., keepdims=keepdims)
 
 
+def _in_place_in_errstate(ufunc, target, b):
+    with np.errstate(all="ignore"):
+        return ufunc(target, b, out=target, casting="unsafe")
+
+
 def _quietly_in_errstate(ufunc, a, b=None):
     with np.errstate(all="ignore"):
         try:
@@ -102,6 +107,15 @@ try:
             with np.errstate(all="ignore"):
                 return np.asarray(SCALAR_OPS[ufunc](x[()], c))
 
+    def quietly_in_place(ufunc, target, b):
+        """``ufunc(target, b, out=target)`` (``target += b``, ``p -= lr * g``) without NumPy's warnings:
+        an update or a gradient that overflows becomes inf silently, as in torch. b is cast to target's
+        dtype, as torch's in-place ops cast. NumPy's ValueError for shapes that do not fit passes through."""
+        try:
+            return _run_silently(ufunc, target, b, out=target, casting="unsafe")
+        except RuntimeError:
+            return _in_place_in_errstate(ufunc, target, b)  # another thread is in the context (see silently)
+
     def quietly_reduce(ufunc, x, axis, dtype=None, keepdims=False):
         """``ufunc.reduce(x, axis)`` without NumPy's warnings (a float32 sum may overflow to inf, as in
         torch), as an array even when it reduces every dim."""
@@ -117,7 +131,7 @@ except ImportError:  # a NumPy that keeps its error state elsewhere: the public 
         with np.errstate(all="ignore"):
             return fn(a, b)
 
-    quietly, quietly_reduce = _quietly_in_errstate, _reduce_in_errstate
+    quietly, quietly_reduce, quietly_in_place = _quietly_in_errstate, _reduce_in_errstate, _in_place_in_errstate
 
     def quietly_on_0d(ufunc, x, c):
         """``quietly(ufunc, x, c)`` for a 0-d array x and a number c, with NumPy's scalar arithmetic."""

@@ -12,7 +12,7 @@ import warnings
 import numpy as np
 
 from . import _dtype, _random, ops
-from ._quietly import SCALAR_OPS
+from ._quietly import SCALAR_OPS, quietly_in_place, silently
 from ._tensor import Tensor
 from .autograd import grad_mode
 from .autograd.function import operator_apply
@@ -307,11 +307,11 @@ class TensorOps:
         data = self._data
         if data.ndim or isinstance(value, np.ndarray) and value.ndim:
             try:
-                ufunc(data, value, out=data, casting="unsafe")
+                quietly_in_place(ufunc, data, value)  # an update that overflows gives inf, as in torch
             except ValueError:
                 return None  # a shape that does not fit: let the general path raise torch's error
         else:  # 0-d (the tutorials' loops): NumPy's arithmetic on scalars, a fifth of an in-place ufunc's cost
-            data[()] = SCALAR_OPS[ufunc](data[()], value[()] if isinstance(value, np.ndarray) else value)
+            data[()] = silently(SCALAR_OPS[ufunc], data[()], value[()] if isinstance(value, np.ndarray) else value)
         self._version_counter[0] += 1
         return self
 

@@ -13,7 +13,7 @@ import warnings
 
 import numpy as np
 
-from .._quietly import SCALAR_OPS, quietly, silently
+from .._quietly import SCALAR_OPS, quietly, quietly_in_place, silently
 from . import anomaly_mode, grad_mode
 from .function import AccumulateGrad, BackwardNode
 
@@ -277,8 +277,8 @@ def _accumulate(variable, grad, create_graph: bool) -> None:
         variable._grad = grad if create_graph else _owned(grad, stealable=not hooks)
     elif create_graph:
         variable._grad = variable._grad + grad
-    else:  # NumPy adds in place: nothing to record, no grad mode to switch
-        variable._grad._data += grad._data
+    else:  # NumPy adds in place (inf on overflow, as in torch): nothing to record, no grad mode to switch
+        quietly_in_place(np.add, variable._grad._data, grad._data)
         variable._grad._version_counter[0] += 1
     if variable._post_accumulate_hooks:
         for hook in list(variable._post_accumulate_hooks.values()):
@@ -301,11 +301,11 @@ def _accumulate_array(variable, grad: np.ndarray) -> None:
             grad = grad.copy()
         variable._grad = _Tensor._make(grad)
     else:
-        data = variable._grad._data
+        data = variable._grad._data  # (a sum that overflows is inf, as in torch: no warning)
         if data.ndim:
-            data += grad
+            quietly_in_place(np.add, data, grad)
         else:  # 0-d: NumPy's arithmetic on scalars, a fifth of an in-place ufunc's cost on a 0-d array
-            data[()] = data[()] + grad
+            data[()] = silently(SCALAR_OPS[np.add], data[()], grad)
         variable._grad._version_counter[0] += 1
 
 

@@ -195,14 +195,7 @@ class Var(Function):
 
     @staticmethod
     def forward(ctx, a, dims, correction, keepdim, whole):
-        x = float_array(a)
-        ctx.save_for_backward(a)
-        ctx.dims, ctx.kept, ctx.correction, ctx.whole = dims, _kept_shape(a.shape, dims), correction, whole
-        n = int(np.prod([x.shape[d] for d in dims])) if dims else 1
-        with np.errstate(divide="ignore", invalid="ignore"):
-            # fewer elements than the correction: torch divides by 0 (inf or nan), never by a negative
-            total = np.sum((x - np.mean(x, axis=dims, keepdims=True)) ** 2, axis=dims, keepdims=keepdim)
-            return (total / builtins.max(n - correction, 0)).astype(x.dtype, copy=False)
+        return _var_forward(ctx, a, dims, correction, keepdim, whole)
 
     @staticmethod
     def backward(ctx, grad):
@@ -216,7 +209,7 @@ class Std(Var):
 
     @staticmethod
     def forward(ctx, a, dims, correction, keepdim, whole):
-        return np.sqrt(Var.forward(ctx, a, dims, correction, keepdim, whole))
+        return _var_forward(ctx, a, dims, correction, keepdim, whole, root=True)
 
     @staticmethod
     def backward(ctx, grad):
@@ -225,6 +218,21 @@ class Std(Var):
         zero = s == 0
         g = _var_backward(ctx, grad / (2 * s), a)
         return where(zero.reshape(ctx.kept), 0.0, g), None, None, None, None
+
+
+def _var_forward(ctx, a, dims, correction, keepdim, whole, root=False):
+    """Var's forward, and with ``root`` Std's: computed in float64, as torch accumulates on the CPU (the
+    std of float32 values near 3e38 fits in float32 though their squares do not), then cast back."""
+    x = float_array(a)
+    ctx.save_for_backward(a)
+    ctx.dims, ctx.kept, ctx.correction, ctx.whole = dims, _kept_shape(a.shape, dims), correction, whole
+    n = int(np.prod([x.shape[d] for d in dims])) if dims else 1
+    wide = x.astype(np.float64, copy=False)
+    with np.errstate(all="ignore"):  # a var too big for float32 becomes inf when cast back, as in torch
+        # fewer elements than the correction: torch divides by 0 (inf or nan), never by a negative
+        total = np.sum((wide - np.mean(wide, axis=dims, keepdims=True)) ** 2, axis=dims, keepdims=keepdim)
+        var = total / builtins.max(n - correction, 0)
+        return (np.sqrt(var) if root else var).astype(x.dtype, copy=False)
 
 
 def _var_backward(ctx, grad, a):
@@ -275,8 +283,9 @@ class Softmax(Function):
         x = float_array(a)
         if x.size == 0:
             return x.copy()
-        e = np.exp(x - np.max(x, axis=dim, keepdims=True))
-        return e / np.sum(e, axis=dim, keepdims=True)
+        with np.errstate(all="ignore"):  # x - max(x) may overflow to -inf, whose exp is 0, as in torch
+            e = np.exp(x - np.max(x, axis=dim, keepdims=True))
+            return e / np.sum(e, axis=dim, keepdims=True)
 
     @staticmethod
     def backward(ctx, grad):
@@ -294,8 +303,9 @@ class LogSoftmax(Function):
         x = float_array(a)
         if x.size == 0:
             return x.copy()
-        shifted = x - np.max(x, axis=dim, keepdims=True)
-        return shifted - np.log(np.sum(np.exp(shifted), axis=dim, keepdims=True))
+        with np.errstate(all="ignore"):  # x - max(x) may overflow to -inf, as in torch
+            shifted = x - np.max(x, axis=dim, keepdims=True)
+            return shifted - np.log(np.sum(np.exp(shifted), axis=dim, keepdims=True))
 
     @staticmethod
     def backward(ctx, grad):

@@ -75,6 +75,68 @@ def test_a_sum_that_overflows_is_inf_without_a_warning_as_in_torch(reduce):
     assert results[0] == results[1]
 
 
+def _update_in_place(lib, shape, op):
+    p = lib.full(shape, 3e38, requires_grad=True)
+    with lib.no_grad():
+        op(p)
+    return p.detach()
+
+
+def _accumulate_twice(lib, shape, hook):
+    x = lib.full(shape, 1.0, requires_grad=True)
+    if hook:  # a leaf with a hook takes the engine's tensor path
+        x.register_hook(lambda g: g)
+    for _ in range(2):
+        (x * 3e38).sum().backward()
+    return x.grad
+
+
+def _sgd_step(lib):
+    p = lib.nn.Parameter(lib.tensor([3e38, 1.0]))
+    p.grad = lib.tensor([-3e38, 0.5])
+    lib.optim.SGD([p], lr=1.0).step()
+    return p.detach()
+
+
+_BIG = lambda lib: lib.tensor([3e38, -3e38, 1.0])  # noqa: E731 - a float32 whose differences overflow
+
+
+@pytest.mark.parametrize("shape", [(2,), ()], ids=["1-d", "0-d"])
+@pytest.mark.parametrize("case", [
+    lambda lib, shape: _update_in_place(lib, shape, lambda p: p.add_(p)),
+    lambda lib, shape: _update_in_place(lib, shape, lambda p: p.sub_(-3e38)),
+    lambda lib, shape: _update_in_place(lib, shape, lambda p: p.mul_(10.0)),
+    lambda lib, shape: _update_in_place(lib, shape, lambda p: p.div_(1e-3)),
+    lambda lib, shape: _accumulate_twice(lib, shape, hook=False),
+    lambda lib, shape: _accumulate_twice(lib, shape, hook=True),
+], ids=["add_", "sub_", "mul_", "div_", "grad accumulated", "grad accumulated with a hook"])
+def test_in_place_updates_that_overflow_are_inf_without_a_warning_as_in_torch(case, shape):
+    torch = pytest.importorskip("torch")
+    results = []
+    for lib in (minigrad, torch):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            results.append(case(lib, shape).numpy())
+    np.testing.assert_array_equal(results[0], results[1])
+    assert np.isinf(results[0]).all()
+
+
+@pytest.mark.parametrize("case", [
+    _sgd_step,
+    lambda lib: _BIG(lib).var(), lambda lib: _BIG(lib).std(),
+    lambda lib: lib.softmax(_BIG(lib), 0), lambda lib: lib.log_softmax(_BIG(lib), 0),
+    lambda lib: lib.nn.functional.cross_entropy(_BIG(lib).reshape(1, 3), lib.tensor([1])),
+], ids=["SGD step", "var", "std", "softmax", "log_softmax", "cross_entropy"])
+def test_ops_that_overflow_inside_give_torchs_values_without_a_warning(case):
+    torch = pytest.importorskip("torch")
+    results = []
+    for lib in (minigrad, torch):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            results.append(case(lib).detach().numpy())
+    np.testing.assert_array_equal(results[0], results[1])
+
+
 # -- a product or quotient keeps only what its backward reads -----------------------------------------
 def _grads(op, x_value, c_value, c_requires_grad):
     x = minigrad.tensor(x_value, requires_grad=True)
