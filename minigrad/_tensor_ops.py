@@ -296,7 +296,7 @@ class TensorOps:
             return None
         if self._base is not None or self._inference or self._data.dtype.kind != "f":
             return None  # views, inference tensors and integer targets take the checked path
-        value = other._data if isinstance(other, type(self)) else other
+        value = other._data if isinstance(other, Tensor) else other  # (a Parameter's grad is a plain Tensor)
         if isinstance(value, np.ndarray):
             if value.dtype.kind not in "fiub":
                 return None

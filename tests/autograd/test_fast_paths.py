@@ -121,6 +121,20 @@ def test_in_place_updates_that_overflow_are_inf_without_a_warning_as_in_torch(ca
     assert np.isinf(results[0]).all()
 
 
+@pytest.mark.parametrize("make", [lambda v: minigrad.nn.Parameter(minigrad.tensor(v)),
+                                  lambda v: minigrad.tensor(v, requires_grad=True)], ids=["Parameter", "leaf"])
+def test_an_optimizer_step_writes_into_the_storage_without_building_a_tensor(make, monkeypatch):
+    # p.add_(grad, alpha=-lr) under no_grad takes _update's path, for a Parameter (whose .grad is a
+    # plain Tensor) as for a plain leaf: the general in-place path, which builds a result, must not run
+    p = make([1.0, 2.0])
+    storage = p.detach().numpy()
+    p.grad = minigrad.tensor([0.5, -1.0])
+    monkeypatch.setattr(minigrad.Tensor, "_inplace", lambda *args: pytest.fail("the general in-place path ran"))
+    minigrad.optim.SGD([p], lr=0.1).step()
+    np.testing.assert_allclose(storage, [0.95, 2.1])
+    assert p._version == 1
+
+
 @pytest.mark.parametrize("case", [
     _sgd_step,
     lambda lib: _BIG(lib).var(), lambda lib: _BIG(lib).std(),
