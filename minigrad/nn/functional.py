@@ -1,11 +1,19 @@
 """Activations and losses as plain functions (`import minigrad.nn.functional as F`).
 
-Every function here is composed from engine ops, so autograd derives the gradients. The one
-exception is binary_cross_entropy, whose composed slope would be nan at exactly 0 and 1.
+Each function checks its arguments, with torch's errors, and is computed from the ops torch uses for
+it, so the graph a lesson prints is torch's: linear is one addmm, mse_loss, nll_loss and the binary
+cross-entropies are one node each (``ops/loss.py``), cross_entropy is log_softmax then nll_loss. Where
+torch composes a function from smaller ops (l1_loss, label smoothing), so does minigrad.
 """
+import math
 import warnings
 
 import minigrad
+from ..ops._common import broadcast_shapes
+from ..ops.arithmetic import DivScalar, MulScalar
+from ..ops.loss import BinaryCrossEntropy, BinaryCrossEntropyWithLogits, MseLoss, NllLoss, NllLoss2d
+from ..ops.matmul import Addmm
+from ..ops.pointwise import MaskedFill
 
 _REDUCTIONS = ("none", "mean", "sum")
 
@@ -67,16 +75,30 @@ def _size_str(shape):
 # ----------------------------------------------------------------------------- layers and activations
 
 def linear(input, weight, bias=None):
-    """y = x W^T + b, with W of shape (out_features, in_features)."""
-    output = input.matmul(weight.T)
+    """y = x W^T + b, with W of shape (out_features, in_features).
+
+    As torch computes it: with a bias, one addmm of the rows of x (x itself when 2-d, else x viewed
+    as rows, when its elements lie in row order) and W.t(); otherwise x @ W.t(), then the bias.
+    """
+    if input.dim() == 0 or weight.dim() == 0:
+        raise RuntimeError(f"both arguments to linear need to be at least 1D, but they are {input.dim()}D "
+                           f"and {weight.dim()}D. A layer maps vectors: give x a features dim, e.g. x[None].")
     if bias is not None:
-        output = output + bias
+        if input.dim() == 2:
+            return Addmm.apply(bias, input, weight.t())
+        if bias.dim() == 1 and input._data.flags.c_contiguous:
+            *batch, features = input.shape
+            output = Addmm.apply(bias, input.reshape(math.prod(batch), features), weight.t())
+            return output.view(*batch, output.shape[1])
+    output = input.matmul(weight.t())
+    if bias is not None:
+        output.add_(bias)  # in place, as torch: the bias may not make the output bigger
     return output
 
 
 def relu(input, inplace=False):
     if inplace:
-        return input.clamp_(min=0)
+        return input._inplace(minigrad.relu)  # torch's relu_: the graph's node is ReluBackward0
     return input.relu()
 
 
@@ -123,21 +145,25 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
                       "broadcasting. Please ensure they have the same size.", stacklevel=2)
     if size_average is not None or reduce is not None:
         reduction = _legacy_reduction(size_average, reduce)
-    diff = input - target
+    expanded_input, expanded_target = _broadcast_tensors(input, target)
     if weight is not None:
+        # torch spells the weighted loss out in ops
         if weight.shape != input.shape:
             raise ValueError("Weights and input must have the same size. "
                              "Pass one weight per element of input.")
         _check_reduction(reduction)
-        loss = diff * diff * weight
+        loss = (expanded_input - expanded_target) ** 2 * weight
         if reduction == "mean":
             return loss.sum() / weight.sum()
         return _reduce(loss, reduction)
     _check_reduction(reduction)
-    if not diff.is_floating_point():
-        raise NotImplementedError(f"\"mse_cpu\" not implemented for '{_type_name(diff.dtype)}'. "
-                                  "Losses need floating point tensors: call .float() on them first.")
-    return _reduce(diff * diff, reduction)
+    return MseLoss.apply(expanded_input, expanded_target, reduction)
+
+
+def _broadcast_tensors(a, b):
+    """Both expanded to their common shape (torch.broadcast_tensors): a tensor of that shape stays as it is."""
+    shape = broadcast_shapes(a.shape, b.shape)
+    return (a if a.shape == shape else a.expand(shape)), (b if b.shape == shape else b.expand(shape))
 
 
 # ----------------------------------------------------------------------------- classification losses
@@ -157,17 +183,14 @@ def _class_shape(ndim, n_classes, class_dim):
 
 
 def _check_targets_in_range(target, n_classes, ignore_index):
-    """Raise torch's IndexError for a bad class index; return True if no target is ignore_index."""
+    """Raise torch's IndexError for a class index that is neither a class nor ignore_index."""
     values = target.numpy()  # plain NumPy: this check is bookkeeping, not part of the graph
-    if values.size == 0:
-        return True
-    if values.min() >= 0 and values.max() < n_classes:
-        return not 0 <= ignore_index < n_classes or not (values == ignore_index).any()
+    if values.size == 0 or (values.min() >= 0 and values.max() < n_classes):
+        return
     for value in values.ravel().tolist():
         if value != ignore_index and not 0 <= value < n_classes:
             raise IndexError(f"Target {value} is out of bounds. Class indices must lie in "
                              f"[0, {n_classes}) for an input with {n_classes} classes.")
-    return False
 
 
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
@@ -219,47 +242,44 @@ def _nll(logp, target, weight, ignore_index, reduction, label_smoothing):
     if weight is not None and weight.dtype != logp.dtype:
         raise RuntimeError(f"expected scalar type {_type_name(logp.dtype)} but found "
                            f"{_type_name(weight.dtype)}. Give the class weights the input's dtype.")
-    all_plain = _check_targets_in_range(target, n_classes, ignore_index)
+    _check_targets_in_range(target, n_classes, ignore_index)
     target = target.long()  # a uint8 index would be read as a mask
-    if ndim == 1:
-        # A single sample: treat it as a batch of one, and hand back a 0-d loss at the end.
-        logp, target, class_dim = logp.unsqueeze(0), target.reshape(1), 1
-    if all_plain and weight is None and label_smoothing == 0 and logp.dim() == 2:
-        # The common case: pick logp[n, target[n]] for every sample n.
-        loss = -logp[minigrad.arange(logp.shape[0]), target]
-        if reduction == "none":
-            return loss.reshape(()) if ndim == 1 else loss
-        return _reduce(loss, reduction)
-
-    # picks[n, c] = 1 where c is sample n's class. A target equal to ignore_index matches no class
-    # when it lies outside [0, C); inside that range it must be masked out explicitly.
-    classes = minigrad.arange(n_classes).reshape(_class_shape(target.dim() + 1, n_classes, class_dim))
-    picks = (target.unsqueeze(class_dim) == classes).to(logp.dtype)
-    kept = None
-    if not all_plain or label_smoothing > 0:
-        kept = (target != ignore_index).to(logp.dtype).unsqueeze(class_dim)
-        if 0 <= ignore_index < n_classes:
-            picks = picks * kept
-    class_weight = None
-    if weight is not None:
-        class_weight = weight.reshape(_class_shape(picks.dim(), n_classes, class_dim))
-        picks = picks * class_weight
-    coefficients = picks
     if label_smoothing > 0:
-        # (1 - eps) * nll + eps/C * sum_c -w_c logp_c over the kept samples
-        uniform = kept * (label_smoothing / n_classes)
-        if class_weight is not None:
-            uniform = uniform * class_weight
-        coefficients = picks * (1 - label_smoothing) + uniform
-    loss = -(logp * coefficients).sum(class_dim)
+        return _smoothed_nll(logp, target, weight, ignore_index, reduction, label_smoothing)
+    return _nll_nd(logp, target, weight, ignore_index, reduction)
+
+
+def _nll_nd(logp, target, weight, ignore_index, reduction):
+    """torch's nll_loss_nd: one node for inputs of 1, 2 or 4 dims; others are viewed as (N, C, 1, rest)."""
+    if logp.dim() <= 2:
+        return NllLoss.apply(logp, target, weight, reduction, ignore_index)
+    if logp.dim() == 4:
+        return NllLoss2d.apply(logp, target, weight, reduction, ignore_index)
+    n, n_classes, *rest = logp.shape
+    # (0, 0) for an empty tensor: -1 could not be worked out
+    logp = logp.reshape(n, n_classes, *((1, -1) if logp.numel() else (0, 0)))
+    target = target.reshape(n, *((1, -1) if target.numel() else (0, 0)))
+    loss = NllLoss2d.apply(logp, target, weight, reduction, ignore_index)
+    return loss.view(n, *rest) if reduction == "none" else loss
+
+
+def _smoothed_nll(logp, target, weight, ignore_index, reduction, label_smoothing):
+    """(1 - eps) nll + eps/C * (the loss against the uniform distribution), spelled out in ops as torch
+    does: label smoothing mixes the target class with all the others."""
+    class_dim = 0 if logp.dim() == 1 else 1
+    n_classes = logp.shape[class_dim]
+    nll = _nll_nd(logp, target, weight, ignore_index, reduction)
+    if weight is not None:
+        logp = logp * weight.view(_class_shape(logp.dim(), n_classes, class_dim))
+    kept = target != ignore_index
+    uniform = MaskedFill.apply(-logp.sum(class_dim), ~kept, 0.0)
     if reduction == "mean":
-        if all_plain and weight is None:
-            return loss.mean()
-        # weighted mean: divide by the total weight of the samples that were not ignored
-        return loss.sum() / picks.sum()
-    if reduction == "sum":
-        return loss.sum()
-    return loss.reshape(()) if ndim == 1 else loss
+        # divided by the total weight of the samples that are not ignored, as nll_loss's mean is
+        total = kept.sum() if weight is None else (weight[minigrad.where(kept, target, 0)] * kept).sum()
+        uniform = uniform.sum() / total
+    elif reduction == "sum":
+        uniform = uniform.sum()
+    return MulScalar.apply(nll, 1 - label_smoothing) + MulScalar.apply(uniform, label_smoothing / n_classes)
 
 
 def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
@@ -300,14 +320,14 @@ def _cross_entropy_probabilities(input, target, weight, ignore_index, reduction,
     logp = log_softmax(input, class_dim)
     if label_smoothing > 0:
         target = target * (1 - label_smoothing) + label_smoothing / n_classes
-    if weight is not None:
-        target = target * weight.reshape(_class_shape(input.dim(), n_classes, class_dim))
     loss = logp * target
+    if weight is not None:
+        loss = loss * weight.reshape(_class_shape(input.dim(), n_classes, class_dim))
     if reduction == "none":
         return -loss.sum(class_dim)
     if reduction == "sum":
         return -loss.sum()
-    return -loss.sum() / (input.numel() / n_classes)
+    return DivScalar.apply(-loss.sum(), input.numel() // n_classes)  # the mean over the samples
 
 
 def _check_target_dtype(input, target):
@@ -336,45 +356,12 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
         if not (target.min().item() >= 0 and target.max().item() <= 1):
             raise RuntimeError("all elements of target should be between 0 and 1. "
                                "Targets are probabilities (usually 0. or 1.).")
-    loss = _BinaryCrossEntropy.apply(input, target)
-    if weight is not None:
-        loss = loss * weight
-    return _reduce(loss, reduction)
-
-
-class _BinaryCrossEntropy(minigrad.autograd.Function):
-    """-(t log x + (1 - t) log(1 - x)) element-wise, each log clamped at -100 as torch does.
-
-    This loss has its own backward, like torch's kernel: composed from log and clamp, the slope
-    at x = 0 or x = 1 (a saturated sigmoid) would be 0 * inf = nan. Here it is
-    (x - t) / max(x (1 - x), 1e-12), finite everywhere.
-    """
-
-    _grad_fn_name = "BinaryCrossEntropyBackward0"
-
-    @staticmethod
-    def forward(ctx, input, target):
-        ctx.save_for_backward(input, target)
-        return -(target * input.log().clamp(min=-100) + (1 - target) * (1 - input).log().clamp(min=-100))
-
-    @staticmethod
-    def backward(ctx, grad):
-        input, target = ctx.saved_tensors
-        grad_input = grad_target = None
-        if ctx.needs_input_grad[0]:
-            grad_input = grad * (input - target) / (input * (1 - input)).clamp(min=1e-12)
-        if ctx.needs_input_grad[1]:
-            grad_target = grad * ((1 - input).log() - input.log())
-        return grad_input, grad_target
+    return BinaryCrossEntropy.apply(input, target, weight, reduction)
 
 
 def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
                                      reduction="mean", pos_weight=None):
-    """binary_cross_entropy(sigmoid(input), target) computed stably from the logits.
-
-    loss = (1 - t) x + lw * softplus(-x) with lw = 1 + (pos_weight - 1) t, and
-    softplus(-x) = max(-x, 0) + log(1 + exp(-|x|)) never overflows.
-    """
+    """binary_cross_entropy(sigmoid(input), target), computed from the logits without overflow."""
     if size_average is not None or reduce is not None:
         reduction = _legacy_reduction(size_average, reduce)
     _check_reduction(reduction)
@@ -383,15 +370,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
                          f"({input.size()}). Reshape one of them, e.g. target.view_as(input).")
     _check_no_grad_needed("binary_cross_entropy_with_logits", "weight", weight)
     _check_no_grad_needed("binary_cross_entropy_with_logits", "pos_weight", pos_weight)
-    # maximum() splits its gradient at a tie, so x = 0 gets the exact slope sigmoid(0) - t.
-    softplus_neg = minigrad.maximum(-input, minigrad.zeros_like(input)) + (1 + (-input.abs()).exp()).log()
-    if pos_weight is None:
-        loss = (1 - target) * input + softplus_neg
-    else:
-        loss = (1 - target) * input + (1 + (pos_weight - 1) * target) * softplus_neg
-    if weight is not None:
-        loss = loss * weight
-    return _reduce(loss, reduction)
+    return BinaryCrossEntropyWithLogits.apply(input, target, weight, pos_weight, reduction)
 
 
 def l1_loss(input, target, size_average=None, reduce=None, reduction="mean"):

@@ -127,6 +127,30 @@ class MulNumber(Function):
     vjp = backward  # numbers and operators only: the same formula serves arrays
 
 
+class MulScalar(MulNumber):
+    """tensor * number as torch's own code computes it (mul.Scalar, in losses): the number is no tensor
+    there, so next_functions lists only the tensor"""
+    _grad_fn_name = "MulBackward1"
+    _listed_args = (0,)
+
+
+class DivScalar(Function):
+    """d(a/c) = da/c, for a number c, as torch's own code divides (div.Scalar, in losses): next_functions
+    lists only the tensor"""
+    _grad_fn_name, _builtin, _ctx_slots = "DivBackward1", True, ("c",)
+
+    @staticmethod
+    def forward(ctx, a, c):
+        ctx.c = c
+        return quietly(np.true_divide, a._data, c)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad / ctx.c, None
+
+    vjp = backward  # a number: the same formula serves arrays
+
+
 class Div(Function):
     """d(a/b) = da/b - a/b**2 db"""
     _grad_fn_name, _builtin = "DivBackward0", True

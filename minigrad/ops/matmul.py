@@ -5,6 +5,7 @@ import numpy as np
 
 from ..autograd.function import Function, operator_apply
 from ._common import binary_operands, broadcast_shapes
+from .shape import _expanded_shape
 
 
 class MatMul(Function):
@@ -60,6 +61,49 @@ class VecMat(MatMul):
 
 class MatBatch(MatMul):
     _grad_fn_name = "CloneBackward0"
+
+
+class Addmm(Function):
+    """d(c + a @ b) = g for c (summed back to its shape), g @ b.T for a, a.T @ g for b (a and b matrices)
+
+    torch's kernel for a layer's x @ W.T + b (nn.functional.linear): one node instead of two."""
+    _grad_fn_name, _builtin = "AddmmBackward0", True
+
+    @staticmethod
+    def forward(ctx, bias, a, b):
+        c, x, y = bias._data, a._data, b._data
+        _check_addmm(c, x, y)
+        need_a, need_b = ctx.needs_input_grad[1:3]
+        ctx.save_for_backward(a if need_b else None, b if need_a else None)
+        return np.add(np.matmul(x, y), c)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        return grad, (None if b is None else grad @ b.mT), (None if a is None else a.mT @ grad)
+
+    @staticmethod
+    def vjp(ctx, grad):
+        a, b = ctx.saved_arrays
+        return grad, (None if b is None else grad @ b.T), (None if a is None else a.T @ grad)
+
+
+def _check_addmm(c: np.ndarray, x: np.ndarray, y: np.ndarray) -> None:
+    """torch's refusals for addmm, in torch's order: dtypes, matrices, sizes, a bias that does not expand."""
+    if x.dtype != y.dtype:
+        raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {_CAP[x.dtype.name]} and "
+                           f"{_CAP[y.dtype.name]}." + _SAME_DTYPE)
+    if c.dtype != y.dtype:
+        raise RuntimeError(f"self and mat2 must have the same dtype, but got {_CAP[c.dtype.name]} and "
+                           f"{_CAP[y.dtype.name]}. The bias is added to the product without promotion: "
+                           "give it the weight's dtype.")
+    for name, m in (("mat1", x), ("mat2", y)):
+        if m.ndim != 2:
+            raise RuntimeError(f"{name} must be a matrix, got {m.ndim}-D tensor. addmm multiplies two "
+                               "matrices; reshape the operand to 2-D first.")
+    if x.shape[1] != y.shape[0]:
+        raise RuntimeError(_matmul_mismatch(x.shape, y.shape, ()))
+    _expanded_shape(c.shape, c.dtype, (x.shape[0], y.shape[1]))  # the bias must expand to the product's shape
 
 
 def _check_matmul(x: np.ndarray, y: np.ndarray, transposed: bool = False) -> None:

@@ -302,6 +302,21 @@ class Where(Function):
         return None, where(c, grad, zero), where(c, zero, grad)
 
 
+class MaskedFill(Function):
+    """d masked_fill(a, mask, value) = da where the mask is False, 0 where it is True (value: a number)"""
+    _grad_fn_name, _builtin, _ctx_slots = "MaskedFillBackward0", True, ("mask",)
+    _listed_args = (0,)  # the mask has no gradient and the value is a number: torch lists only a
+
+    @staticmethod
+    def forward(ctx, a, mask, value):
+        ctx.mask = mask
+        return np.where(mask._data, np.asarray(value, a._data.dtype), a._data)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return where(ctx.mask, 0.0, grad), None, None
+
+
 _LEGACY_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long", "int32": "Int",
                  "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
 

@@ -280,7 +280,9 @@ class Softmax(Function):
     @staticmethod
     def forward(ctx, a, dim):
         ctx.dim = dim
-        x = float_array(a)
+        # in row order, as torch computes it: the result is laid out in rows whatever the input's
+        # layout, so that reshaping it gives a view, as in torch
+        x = np.asarray(float_array(a), order="C")
         if x.size == 0:
             return x.copy()
         with np.errstate(all="ignore"):  # x - max(x) may overflow to -inf, whose exp is 0, as in torch
@@ -300,7 +302,9 @@ class LogSoftmax(Function):
     @staticmethod
     def forward(ctx, a, dim):
         ctx.dim = dim
-        x = float_array(a)
+        # in row order, as torch computes it: the result is laid out in rows whatever the input's
+        # layout, so that reshaping it gives a view, as in torch
+        x = np.asarray(float_array(a), order="C")
         if x.size == 0:
             return x.copy()
         with np.errstate(all="ignore"):  # x - max(x) may overflow to -inf, as in torch

@@ -1,0 +1,179 @@
+"""Losses that torch computes as one op, each with its own node: mse_loss, nll_loss, binary_cross_entropy
+and binary_cross_entropy_with_logits. ``nn.functional`` checks the arguments and calls them.
+
+Each forward reduces the per-element losses itself ('none', 'sum' or 'mean'), so the loss is one node
+whose backward is the loss's own formula, as in torch's graph.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .._tensor import Tensor
+from ..autograd.function import Function
+from .._quietly import quietly_reduce
+from ._common import common_arrays, quietly
+from .reduction import Scatter
+
+
+def _reduced(losses: np.ndarray, reduction: str, count: float | None = None) -> np.ndarray:
+    """The per-element losses, their sum, or their sum divided by ``count`` (default: how many there are)."""
+    if reduction == "none":
+        return losses
+    total = quietly_reduce(np.add, losses, None)  # an overflow is inf, as in torch: no warning
+    if reduction == "sum":
+        return total
+    return quietly(np.true_divide, total, losses.size if count is None else count)  # empty: 0/0 is nan
+
+
+def _per_element(ctx, grad):
+    """The incoming gradient, spread over the elements that were reduced ('mean' divides it by their count)."""
+    return grad / ctx.count if ctx.reduction == "mean" else grad
+
+
+class MseLoss(Function):
+    """d/da (a - t)**2 = 2 (a - t) per element (divided by the count for 'mean'); d/dt is its negative"""
+    _grad_fn_name, _builtin, _ctx_slots = "MseLossBackward0", True, ("reduction", "count")
+
+    @staticmethod
+    def forward(ctx, input, target, reduction):
+        x, t = common_arrays(input, target)  # of one shape: nn.functional expanded them
+        if x.dtype.kind not in "fc":
+            raise NotImplementedError(f"\"mse_cpu\" not implemented for '{_TYPE_NAMES[x.dtype.name]}'. "
+                                      "Losses need floating point tensors: call .float() on them first.")
+        ctx.save_for_backward(input, target)
+        ctx.reduction, ctx.count = reduction, x.size or 1  # (an empty input has an empty gradient)
+        diff = quietly(np.subtract, x, t)
+        return _reduced(quietly(np.multiply, diff, diff), reduction)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, t = ctx.saved_tensors
+        slope = _per_element(ctx, grad) * (a - t) * 2
+        return slope, -slope, None
+
+    @staticmethod
+    def vjp(ctx, grad):
+        a, t = ctx.saved_arrays
+        if a.dtype != t.dtype:  # NumPy would promote where torch differentiates in the input's dtype
+            return None
+        slope = _per_element(ctx, grad) * (a - t) * 2
+        return slope, -slope, None
+
+
+class NllLoss(Function):
+    """d/da[n, t[n]] = -w[t[n]] (divided by the total weight for 'mean'), and 0 for every other element
+    and for the samples whose target is ignore_index"""
+    _grad_fn_name, _builtin = "NllLossBackward0", True
+    _ctx_slots = ("dim", "shape", "classes", "slopes")
+    _listed_args = (0,)  # class indices and class weights have no gradient: torch lists only the input
+
+    @staticmethod
+    def forward(ctx, input, target, weight, reduction, ignore_index):
+        x, classes = input._data, target._data
+        dim = 0 if x.ndim == 1 else 1  # the class dim
+        if x.ndim == 1:
+            classes = classes.reshape(())  # one sample: its class may come as a 0-d or a 1-element tensor
+        ignored = classes == ignore_index
+        classes = np.where(ignored, 0, classes)  # an ignored sample may pick any class: it weighs 0
+        weights = np.where(ignored, 0, 1 if weight is None else weight._data[classes]).astype(x.dtype, copy=False)
+        picked = np.take_along_axis(x, np.expand_dims(classes, dim), dim).squeeze(dim)  # x[n, t[n]]
+        losses = np.where(ignored, 0, quietly(np.multiply, -weights, picked)).astype(x.dtype, copy=False)
+        total = weights.sum()
+        # the slope of the loss in each picked element (and 0 for an ignored sample, even when all are)
+        slopes = -weights if reduction != "mean" else np.where(ignored, 0, quietly(np.true_divide, -weights, total))
+        ctx.dim, ctx.shape, ctx.classes, ctx.slopes = dim, x.shape, classes, slopes.astype(x.dtype, copy=False)
+        return _reduced(losses, reduction, total)
+
+    @staticmethod
+    def backward(ctx, grad):
+        per_sample = grad * Tensor._make(ctx.slopes)
+        return Scatter.apply(per_sample, ctx.classes, ctx.dim, False, ctx.shape), None, None, None, None
+
+    @staticmethod
+    def vjp(ctx, grad):
+        out = np.zeros(ctx.shape, ctx.slopes.dtype)
+        picked = np.expand_dims(grad * ctx.slopes, ctx.dim)
+        np.put_along_axis(out, np.expand_dims(ctx.classes, ctx.dim), picked, ctx.dim)
+        return out, None, None, None, None
+
+
+class NllLoss2d(NllLoss):
+    """nll_loss of images: input (N, C, H, W), target (N, H, W)"""
+    _grad_fn_name = "NllLoss2DBackward0"
+
+
+class BinaryCrossEntropy(Function):
+    """d/dx = w (x - t) / max(x (1 - x), 1e-12); d/dt = w (log(1 - x) - log(x)) (divided by the count
+    for 'mean')
+
+    The loss's own slope, as in torch's kernel: composed from log and clamp, it would be 0 * inf = nan at
+    x = 0 or x = 1 (a saturated sigmoid). Each log in the loss is clamped at -100, as torch does."""
+    _grad_fn_name, _builtin = "BinaryCrossEntropyBackward0", True
+    _ctx_slots = ("weight", "reduction", "count")
+    _listed_args = (0, 1)  # the weight has no gradient: torch lists the input and the target
+
+    @staticmethod
+    def forward(ctx, input, target, weight, reduction):
+        x, t = input._data, target._data
+        ctx.save_for_backward(input, target)
+        ctx.weight, ctx.reduction, ctx.count = weight, reduction, x.size or 1
+        log_x = np.maximum(quietly(np.log, x), -100)
+        log_rest = np.maximum(quietly(np.log1p, -x), -100)  # log(1 - x)
+        losses = -(t * log_x + (1 - t) * log_rest)
+        if weight is not None:
+            losses = losses * weight._data
+        return _reduced(losses.astype(x.dtype, copy=False), reduction)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, t = ctx.saved_tensors
+        g = _per_element(ctx, grad)
+        if ctx.weight is not None:
+            g = g * ctx.weight
+        need_x, need_t = ctx.needs_input_grad[:2]
+        grad_x = g * (x - t) / (x * (1 - x)).clamp(min=1e-12) if need_x else None
+        grad_t = g * ((1 - x).log() - x.log()) if need_t else None
+        return grad_x, grad_t, None, None
+
+
+class BinaryCrossEntropyWithLogits(Function):
+    """loss = (1 - t) x + l softplus(-x), l = 1 + (p - 1) t for the positive weight p (else 1):
+    d/dx = l sigmoid(x) - p t (= sigmoid(x) - t without p), d/dt = -x + (p - 1) softplus(-x), each times
+    the weight (and divided by the count for 'mean')"""
+    _grad_fn_name, _builtin = "BinaryCrossEntropyWithLogitsBackward0", True
+    _ctx_slots = ("weight", "pos_weight", "reduction", "count")
+    _listed_args = (0, 1)  # the weights have no gradient: torch lists the input and the target
+
+    @staticmethod
+    def forward(ctx, input, target, weight, pos_weight, reduction):
+        x, t = input._data, target._data
+        ctx.save_for_backward(input, target)
+        ctx.weight, ctx.pos_weight, ctx.reduction, ctx.count = weight, pos_weight, reduction, x.size or 1
+        # softplus(-x) = log(1 + exp(-x)), written so that exp never overflows
+        softplus = np.maximum(-x, 0) + np.log1p(np.exp(-np.abs(x)))
+        if pos_weight is not None:
+            softplus = softplus * (1 + (pos_weight._data - 1) * t)
+        losses = (1 - t) * x + softplus
+        if weight is not None:
+            losses = losses * weight._data
+        return _reduced(losses.astype(x.dtype, copy=False), reduction)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, t = ctx.saved_tensors
+        g = _per_element(ctx, grad)
+        if ctx.weight is not None:
+            g = g * ctx.weight
+        p = ctx.pos_weight
+        need_x, need_t = ctx.needs_input_grad[:2]
+        grad_x = grad_t = None
+        if need_x:
+            grad_x = g * (x.sigmoid() - t if p is None else (p * t + 1 - t) * x.sigmoid() - p * t)
+        if need_t:
+            softplus = (-x).clamp(min=0) + (1 + (-x.abs()).exp()).log()
+            grad_t = g * (-x if p is None else (p - 1) * softplus - x)
+        return grad_x, grad_t, None, None, None
+
+
+_TYPE_NAMES = {"float16": "Half", "float32": "Float", "float64": "Double", "uint8": "Byte", "int8": "Char",
+               "int16": "Short", "int32": "Int", "int64": "Long", "bool": "Bool"}
