@@ -339,9 +339,49 @@ def getitem(input, key):
         raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
                          "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number. A 0-d tensor "
                          "holds one number and has no dims to index.")
+    if isinstance(key, tuple):
+        return _index_in_steps(input, key)
     cls = _index_class(key, input.shape)
     out = cls.apply(input, key)
     return out if cls is Index else _as_view(out, input)  # tensor indices copy, as in torch
+
+
+def _index_in_steps(input, items: tuple):
+    """x[i, j, ...] as torch applies it, each step a node: every int, slice and None in turn, on the dim
+    it reaches (a slice that keeps everything is skipped), then all tensor indices at once (torch's
+    IndexBackward0). With nothing to do, the result is x again, under a new name (AliasBackward0)."""
+    _check_key(items, input.ndim)
+    consuming = builtins.sum(k.ndim if isinstance(k, np.ndarray) and k.dtype == np.bool_ else 1
+                             for k in items if k is not None and k is not Ellipsis)
+    result, dim, tensor_key = input, 0, []  # tensor_key: the tensor indices, on the dims of the result
+    for position, k in enumerate(items):
+        if k is Ellipsis:
+            skipped = input.ndim - consuming
+            tensor_key += [slice(None)] * skipped
+            dim += skipped
+        elif isinstance(k, np.ndarray):
+            tensor_key.append(k)
+            dim += k.ndim if k.dtype == np.bool_ else 1
+        elif isinstance(k, slice) or k is None:
+            if k is None or not _keeps_everything(k, result.shape[dim]):
+                step = IndexUnsqueeze if k is None else Slice
+                result = _as_view(step.apply(result, _at(dim, k)), result)
+            tensor_key.append(slice(None))
+            dim += 1
+        else:  # an int: its dim is gone
+            size = result.shape[dim]
+            if not -size <= k < size:
+                raise IndexError(f"index {k} is out of bounds for dimension {position} with size {size}"
+                                 + _INDEX_HINT)
+            result = _as_view(Select.apply(result, _at(dim, k)), result)
+    if not builtins.any(isinstance(k, np.ndarray) for k in tensor_key):
+        return result if result is not input else _as_view(Alias.apply(input, ()), input)
+    return Index.apply(result, tuple(tensor_key))
+
+
+def _at(dim: int, k) -> tuple:
+    """The key that indexes dim ``dim`` with k and leaves the others as they are."""
+    return (slice(None),) * dim + (k,)
 
 
 def select(input, dim, index):

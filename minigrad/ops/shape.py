@@ -8,14 +8,15 @@ counter, so an in-place change through either is seen by the checks in backward.
 from __future__ import annotations
 
 import builtins
+import math
 
 import numpy as np
 
 from .. import _dtype
 from .._tensor import Tensor
-from ..autograd.engine import sum_to_shape
 from ..autograd.function import Function
 from ._common import wrap_dim, wrap_dims
+from .reduction import Sum, SumAll
 
 
 def _as_view(out: Tensor, base: Tensor) -> Tensor:
@@ -53,6 +54,8 @@ class View(Function):
 
 
 def _check_new_shape(shape, size: int) -> None:
+    if math.prod(shape) == size and builtins.min(shape, default=0) >= 0:
+        return  # sizes that multiply to the total: nothing to refuse (and no message to build)
     text = f"[{', '.join(map(str, shape))}]"
     if builtins.sum(1 for s in shape if s == -1) > 1:
         raise RuntimeError("only one dimension can be inferred. -1 means 'whatever size is left over', "
@@ -142,6 +145,11 @@ class SqueezeDims(Squeeze):
     _grad_fn_name = "SqueezeBackward2"
 
 
+class SqueezeDimInPlace(Squeeze):
+    """squeeze_(dim): how torch's own code drops a dim it added (a vector times a matrix)"""
+    _grad_fn_name = "SqueezeBackward4"
+
+
 class Unsqueeze(Function):
     """insert a size-1 dim: the gradient drops it"""
     _grad_fn_name, _builtin = "UnsqueezeBackward0", True
@@ -168,20 +176,6 @@ class Expand(Function):
     @staticmethod
     def backward(ctx, grad):
         return grad.sum_to_size(ctx.shape), None
-
-
-class SumToSize(Function):
-    """sum a broadcast gradient back to a shape (the engine's un-broadcasting); adjoint of expand"""
-    _grad_fn_name, _builtin = "SumToSizeBackward0", True
-
-    @staticmethod
-    def forward(ctx, a, shape):
-        ctx.shape = a.shape
-        return sum_to_shape(a._data, shape)
-
-    @staticmethod
-    def backward(ctx, grad):
-        return grad.expand(ctx.shape), None
 
 
 class Cat(Function):
@@ -273,10 +267,11 @@ def reshape(input, *shape):
     x = input._data
     if x.flags.c_contiguous:
         cls = View
-    else:
-        cls = ReshapeAlias if _viewable(x, shape) else UnsafeView
-    out = cls.apply(input, shape)
-    return out if cls is UnsafeView else _as_view(out, input)
+    elif _viewable(x, shape):
+        cls = ReshapeAlias
+    else:  # as torch: a copy in row order first, whose reshape is a view, but of the copy
+        return UnsafeView.apply(clone(input), shape)
+    return _as_view(cls.apply(input, shape), input)
 
 
 def view(input, *shape):
@@ -399,10 +394,21 @@ def _expanded_shape(shape, np_dtype, sizes) -> tuple:
 
 
 def sum_to_size(input, *size):
+    """The sum over the dims that broadcasting to ``input``'s shape would add or stretch (a broadcast
+    input's gradient), as torch computes it: a sum keeping the dims, then a view without the added ones."""
     size = _shape_arg(size)
-    if tuple(size) == input.shape:
+    if size == input.shape:
         return input
-    return SumToSize.apply(input, tuple(size))
+    added = input.ndim - len(size)
+    if added < 0 or builtins.any(n != 1 and n != m for n, m in zip(size, input.shape[added:])):
+        raise RuntimeError(f"size {{[{', '.join(map(str, size))}]}} is not expandable to size "
+                           f"{{[{', '.join(map(str, input.shape))}]}}. The result must broadcast back to the "
+                           "tensor's shape: its dims are 1 or the tensor's own.")
+    if not size:
+        return SumAll.apply(input, tuple(range(input.ndim)), False)
+    dims = (*range(added), *(added + i for i, n in enumerate(size) if n == 1 and input.shape[added + i] != 1))
+    total = Sum.apply(input, dims, True) if dims else input
+    return View.apply(total, size) if added else total  # (a view of the sum, which nobody else sees)
 
 
 def cat(tensors, dim=0):
