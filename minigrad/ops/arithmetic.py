@@ -176,6 +176,29 @@ class Div(Function):
         return grad_a, (None if a is None else -grad_a * a / b)
 
 
+class DivRounded(Function):
+    """a / b rounded down ('floor') or towards zero ('trunc'): flat between its steps, so its gradient
+    is 0 (torch records it all the same)"""
+    _grad_fn_name, _builtin = "DivBackward2", True
+
+    @staticmethod
+    def forward(ctx, a, b, rounding_mode):
+        x, y = operand_arrays(a, b)
+        if x.dtype.kind in "iub" and (y == 0).any():
+            raise RuntimeError("ZeroDivisionError. Integers have no infinity to give for a division by "
+                               "zero; convert with .float() first if you want inf.")
+        if rounding_mode == "floor":
+            return quietly(np.floor_divide, x, y)
+        if x.dtype.kind == "f":
+            return quietly(np.trunc, quietly(np.true_divide, x, y))
+        return np.sign(x) * np.sign(y) * (np.abs(x) // np.abs(y))  # integers: no detour through floats
+
+    @staticmethod
+    def backward(ctx, grad):
+        zero = grad * 0
+        return zero, zero, None
+
+
 class Reciprocal(Function):
     """d(1/a) = -1/a**2 da"""
     _grad_fn_name, _builtin, saves_result = "ReciprocalBackward0", True, True
@@ -358,12 +381,11 @@ def div(input, other, *, rounding_mode=None):
         # an integer tensor and a number: go to floats first, so the number keeps its value
         # (it would otherwise be cast to the tensor's dtype: -1 next to uint8 is 255)
         input, other = _float_for_division(input, other), _float_for_division(other, input)
+    elif rounding_mode not in ("trunc", "floor"):
+        raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
+                           f"'{rounding_mode}'. 'trunc' rounds towards zero, 'floor' down.")
     a, b = binary_operands(input, other)
-    if rounding_mode is not None:
-        from .pointwise import floor_divide
-
-        return floor_divide(a, b) if rounding_mode == "floor" else (a / b).trunc()
-    return Div.apply(a, b)
+    return Div.apply(a, b) if rounding_mode is None else DivRounded.apply(a, b, rounding_mode)
 
 
 def _float_for_division(t, other):

@@ -444,7 +444,33 @@ def where(condition, input, other):
     return Where.apply(condition, as_tensor_like(input, like), as_tensor_like(other, like))
 
 
+class FloorDivide(Function):
+    """floor(a / b), for which torch has no derivative: backward through it is an error"""
+    _grad_fn_name, _builtin = "NotImplemented", True
+
+    @staticmethod
+    def forward(ctx, a, b):
+        x, y = common_arrays(a, b)
+        return quietly(np.floor_divide, x, y)  # x // 0.0 is inf or nan, as in torch: no warning
+
+    @staticmethod
+    def backward(ctx, grad):
+        raise RuntimeError("derivative for aten::floor_divide is not implemented. floor_divide is a step "
+                           "function; div(a, b, rounding_mode='floor') computes the same values and has a "
+                           "gradient (zero), or detach() what you do not differentiate.")
+
+
+# torch's node for an op without a derivative lists only the inputs that require grad
+class FloorDivideFirst(FloorDivide):
+    _grad_fn_name, _listed_args = "NotImplemented", (0,)
+
+
+class FloorDivideSecond(FloorDivide):
+    _grad_fn_name, _listed_args = "NotImplemented", (1,)
+
+
 def floor_divide(input, other):
     a, b = binary_operands(input, other)
-    x, y = common_arrays(a, b)
-    return Tensor._make(np.asarray(np.floor_divide(x, y)))
+    if a._requires_grad != b._requires_grad:
+        return (FloorDivideFirst if a._requires_grad else FloorDivideSecond).apply(a, b)
+    return FloorDivide.apply(a, b)
