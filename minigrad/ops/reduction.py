@@ -37,19 +37,22 @@ class Sum(Function):
     _grad_fn_name, _builtin = "SumBackward1", True
 
     @staticmethod
-    def forward(ctx, a, dims, keepdim):
+    def forward(ctx, a, dims, keepdim, dtype):
         ctx.shape, ctx.kept = a.shape, _kept_shape(a.shape, dims)
-        x = a._data
-        dtype = np.int64 if x.dtype.kind in "iub" else None
+        # sum(dtype=...) sums in that dtype, as torch: no cast of its own in the graph (the engine casts
+        # the gradient back to a's dtype); integers sum in int64 unless told otherwise
+        x = a._data if dtype is None else a._data.astype(dtype, copy=False)
+        if dtype is None and x.dtype.kind in "iub":
+            dtype = np.int64
         return quietly_reduce(np.add, x, dims, dtype, keepdim)  # an overflow is inf, as in torch: no warning
 
     @staticmethod
     def backward(ctx, grad):
-        return grad.reshape(ctx.kept).expand(ctx.shape), None, None
+        return grad.reshape(ctx.kept).expand(ctx.shape), None, None, None
 
     @staticmethod
     def vjp(ctx, grad):
-        return np.broadcast_to(grad.reshape(ctx.kept), ctx.shape), None, None
+        return np.broadcast_to(grad.reshape(ctx.kept), ctx.shape), None, None, None
 
 
 class SumAll(Sum):
@@ -319,11 +322,10 @@ class LogSoftmax(Function):
 
 # -- functions ------------------------------------------------------------------------------------------
 def sum(input, dim=None, keepdim=False, *, dtype=None):
-    if dtype is not None:
-        input = input.to(dtype)
+    np_dtype = None if dtype is None else dtype.np
     if dim is None and not keepdim:
-        return SumAll.apply(input, tuple(range(input.ndim)), False)
-    return Sum.apply(input, _all_dims(input, dim), keepdim)
+        return SumAll.apply(input, tuple(range(input.ndim)), False, np_dtype)
+    return Sum.apply(input, _all_dims(input, dim), keepdim, np_dtype)
 
 
 def mean(input, dim=None, keepdim=False, *, dtype=None):

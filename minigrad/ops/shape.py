@@ -405,9 +405,9 @@ def sum_to_size(input, *size):
                            f"{{[{', '.join(map(str, input.shape))}]}}. The result must broadcast back to the "
                            "tensor's shape: its dims are 1 or the tensor's own.")
     if not size:
-        return SumAll.apply(input, tuple(range(input.ndim)), False)
+        return SumAll.apply(input, tuple(range(input.ndim)), False, None)
     dims = (*range(added), *(added + i for i, n in enumerate(size) if n == 1 and input.shape[added + i] != 1))
-    total = Sum.apply(input, dims, True) if dims else input
+    total = Sum.apply(input, dims, True, None) if dims else input
     return View.apply(total, size) if added else total  # (a view of the sum, which nobody else sees)
 
 
