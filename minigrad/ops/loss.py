@@ -131,7 +131,7 @@ class BinaryCrossEntropy(Function):
         if ctx.weight is not None:
             g = g * ctx.weight
         need_x, need_t = ctx.needs_input_grad[:2]
-        grad_x = g * (x - t) / (x * (1 - x)).clamp(min=1e-12) if need_x else None
+        grad_x = g * (x - t) / (x * (1 - x)).clamp(min=_EPSILON) if need_x else None
         grad_t = g * ((1 - x).log() - x.log()) if need_t else None
         return grad_x, grad_t, None, None
 
@@ -174,6 +174,8 @@ class BinaryCrossEntropyWithLogits(Function):
             grad_t = g * (-x if p is None else (p - 1) * softplus - x)
         return grad_x, grad_t, None, None, None
 
+
+_EPSILON = float(np.float32(1e-12))  # torch's bound on x (1 - x) is a float: 1e-12 as float32 has it
 
 _TYPE_NAMES = {"float16": "Half", "float32": "Float", "float64": "Double", "uint8": "Byte", "int8": "Char",
                "int16": "Short", "int32": "Int", "int64": "Long", "bool": "Bool"}
