@@ -155,3 +155,38 @@ def test_no_grad_gives_no_graph():
             return x * y + x / (y * y + 1) - x ** 2 @ y.T
 
     check(fn, a, b)
+
+
+@pytest.mark.parametrize("mode", ["floor", "trunc"])
+@pytest.mark.parametrize("other", ["tensor", "number", "int tensors"])
+def test_div_with_rounding_mode_has_a_zero_gradient(mode, other):
+    a, b = values(4, (2, 3), -5, 5), values(5, (2, 3), away_from=[0.0])
+    if other == "int tensors":
+        check(lambda lib, x, y: lib.div(x, y, rounding_mode=mode), both(a.astype(np.int64)),
+              both(np.where(b > 0, 2, -3)))
+    elif other == "number":
+        check(lambda lib, x: lib.div(x, -1.5, rounding_mode=mode), a)
+    else:
+        check(lambda lib, x, y: x.div(y, rounding_mode=mode), a, b)
+
+
+def test_div_rounding_errors_are_torchs():
+    from tests.ops._differential import check_error
+
+    check_error(lambda lib: lib.div(lib.ones(2), 2.0, rounding_mode="round"))
+    check_error(lambda lib: lib.div(lib.tensor([3, 4]), lib.tensor([1, 0]), rounding_mode="trunc"))
+
+
+def test_floor_divide_records_a_node_whose_backward_is_torchs_error():
+    from tests.ops._differential import check_error
+
+    a, b = values(6, (2, 3), -5, 5), values(7, (2, 3), away_from=[0.0])
+    check(lambda lib, x, y: x // y, a, b, backward=False)
+    check(lambda lib, x: x // 0.0, a, backward=False)  # inf and nan, without a warning
+    check_error(lambda lib: (lib.tensor([1.5, -2.5], requires_grad=True) // 2.0).sum().backward())
+
+
+def test_rsub_of_two_tensors_subtracts_the_first_from_the_second():
+    a, b = values(8, (2, 3)), values(9, (3,))
+    check(lambda lib, x, y: x.__rsub__(y), a, b)
+    check(lambda lib, x: x.__rsub__(2.5), a)

@@ -259,3 +259,10 @@ def test_empty_index_list_picks_nothing():
     check(lambda lib, t: t[[]], values(0, (2, 3)))
     check(lambda lib, t: t[:, []], values(0, (2, 3)))
     check(lambda lib, t: t[lib.tensor([], dtype=lib.int64)], values(0, (2, 3)))
+
+
+@pytest.mark.parametrize("key", [(0, 5), (None, 0, 3), (Ellipsis, 7), (1, None, 9), (slice(None), -4)], ids=str)
+def test_an_int_out_of_range_names_the_dim_it_was_written_for(key):
+    from tests.ops._differential import check_error
+
+    check_error(lambda lib: lib.ones(2, 3, 4)[key])

@@ -235,3 +235,16 @@ def test_logsumexp_needs_dims():
     from tests.ops._differential import check_error
 
     check_error(lambda lib: lib.ones(2, 3).logsumexp(dim=None))
+
+
+@pytest.mark.parametrize("name", ["softmax", "log_softmax"])
+def test_softmax_family_results_are_laid_out_in_rows_so_that_view_works(name):
+    # torch computes them in row order whatever the input's layout: their view(-1) is allowed
+    check(lambda lib, t: getattr(t.mT, name)(1).view(-1), values(12, (2, 4, 3)))
+
+
+@pytest.mark.parametrize("dim", [None, 1, (0, 2)])
+def test_sum_with_a_dtype_sums_in_it(dim):
+    x = values(13, (2, 3, 4)).astype("float32")
+    check(lambda lib, t: t.sum(dim, dtype=lib.float64) if dim is not None else t.sum(dtype=lib.float64), x)
+    check(lambda lib, t: t.sum(dtype=lib.int32), both(np.arange(6).reshape(2, 3)))

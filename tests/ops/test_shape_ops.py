@@ -249,3 +249,23 @@ def test_T_of_other_ranks_warns_like_torch(shape):
     assert len(texts["torch"]) <= 1
     if texts["torch"]:
         assert texts["minigrad"][0].startswith(texts["torch"][0])
+
+
+@pytest.mark.parametrize("size", [(2, 3), (1, 3), (2, 1), (1, 1), (1, 2, 1), (3,), (), (4, 2, 3)], ids=str)
+def test_sum_to_size(size):
+    check(lambda lib, t: t.sum_to_size(size), values(10, (4, 2, 3)))
+
+
+@pytest.mark.parametrize("size", [(3, 2), (5, 2, 3), (2, 2)], ids=str)
+def test_sum_to_size_refuses_what_does_not_expand_back(size):
+    from tests.ops._differential import check_error
+
+    check_error(lambda lib: lib.ones(4, 2, 3).sum_to_size(size))
+
+
+def test_reshape_that_copies_gives_a_copy_of_its_own():
+    m, t = both(values(11, (3, 4)))
+    check(lambda lib, x: x.T.reshape(-1) * 2, (m, t))
+    flat = m.T.reshape(-1)
+    flat.data[0] = 100.0
+    assert m[0, 0].item() != 100.0  # the copy is not a view of the input
