@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._quietly import quietly_reduce
 from .._tensor import Tensor
 from ..autograd.function import Function
-from .._quietly import quietly_reduce
 from ._common import common_arrays, quietly
 from .reduction import Scatter
 
@@ -26,7 +26,7 @@ def _reduced(losses: np.ndarray, reduction: str, count: float | None = None) -> 
 
 
 def _per_element(ctx, grad):
-    """The incoming gradient, spread over the elements that were reduced ('mean' divides it by their count)."""
+    """The incoming gradient, for each element that was reduced ('mean' divides it by their count)."""
     return grad / ctx.count if ctx.reduction == "mean" else grad
 
 
@@ -75,13 +75,17 @@ class NllLoss(Function):
             classes = classes.reshape(())  # one sample: its class may come as a 0-d or a 1-element tensor
         ignored = classes == ignore_index
         classes = np.where(ignored, 0, classes)  # an ignored sample may pick any class: it weighs 0
-        weights = np.where(ignored, 0, 1 if weight is None else weight._data[classes]).astype(x.dtype, copy=False)
+        weights = np.where(ignored, 0, 1 if weight is None else weight._data[classes]).astype(x.dtype)
         picked = np.take_along_axis(x, np.expand_dims(classes, dim), dim).squeeze(dim)  # x[n, t[n]]
+        # an ignored sample's loss is 0, even where what it picked is -inf
         losses = np.where(ignored, 0, quietly(np.multiply, -weights, picked)).astype(x.dtype, copy=False)
         total = weights.sum()
-        # the slope of the loss in each picked element (and 0 for an ignored sample, even when all are)
-        slopes = -weights if reduction != "mean" else np.where(ignored, 0, quietly(np.true_divide, -weights, total))
-        ctx.dim, ctx.shape, ctx.classes, ctx.slopes = dim, x.shape, classes, slopes.astype(x.dtype, copy=False)
+        # the loss's slope in each picked element: 0 for an ignored sample, even when all are ignored
+        slopes = -weights
+        if reduction == "mean":
+            slopes = np.where(ignored, 0, quietly(np.true_divide, slopes, total))
+        ctx.dim, ctx.shape, ctx.classes = dim, x.shape, classes
+        ctx.slopes = slopes.astype(x.dtype, copy=False)
         return _reduced(losses, reduction, total)
 
     @staticmethod
