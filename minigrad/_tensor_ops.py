@@ -12,6 +12,7 @@ import warnings
 import numpy as np
 
 from . import _dtype, _random, ops
+from .ops import overwrite
 from ._quietly import SCALAR_OPS, quietly_in_place, silently
 from ._tensor import Tensor
 from .autograd import grad_mode
@@ -338,6 +339,9 @@ class TensorOps:
     def pow_(self, exponent):
         return self._inplace(ops.pow, exponent)
 
+    def relu_(self):
+        return self._inplace(ops.relu)  # the graph's node is ReluBackward0, as torch's
+
     def clamp_(self, min=None, max=None):
         return self._inplace(lambda s: ops.clamp(s, min, max))
 
@@ -346,27 +350,28 @@ class TensorOps:
     def copy_(self, src):
         from .ops._common import as_tensor_like
 
-        src = as_tensor_like(src, self)
-        return self._inplace(lambda s, o: ops.expand(ops.to_dtype(o, s.dtype), s.shape), src)
+        return self._inplace(overwrite.Copy.apply, as_tensor_like(src, self))
 
     def fill_(self, value):
-        return self._inplace(lambda s: ops.expand(ops.to_dtype(as_value(value, s), s.dtype), s.shape))
+        if isinstance(value, Tensor):
+            overwrite.check_fill_tensor(value)
+            return self._inplace(overwrite.FillTensor.apply, value)
+        return self._overwrite(overwrite.Fill, overwrite.fill_value(value, self._data.dtype))
 
     def zero_(self):
-        return self._overwrite(0)
+        return self._overwrite(overwrite.Zero, 0)
 
     def uniform_(self, a=0.0, b=1.0):
-        return self._overwrite(_random.generator().uniform(a, b, self._data.shape))
+        return self._overwrite(overwrite.Uniform, _random.generator().uniform(a, b, self._data.shape))
 
     def normal_(self, mean=0.0, std=1.0):
-        return self._overwrite(_random.generator().normal(mean, std, self._data.shape))
+        return self._overwrite(overwrite.Normal, _random.generator().normal(mean, std, self._data.shape))
 
-    def _overwrite(self, values):
-        """New values that do not depend on the old ones (zero_, uniform_, normal_)."""
+    def _overwrite(self, op, values):
+        """New values that do not depend on the old ones (fill_, zero_, uniform_, normal_)."""
         if grad_mode._state["grad"] and self._requires_grad and self._grad_fn is not None:
-            # inside a graph: record it as an op whose gradient to the old value is zero
-            values = type(self)._make(np.asarray(values, dtype=self._data.dtype))
-            return self._inplace(lambda s: s * 0 + values)
+            # inside a graph: op's node, whose gradient for the old value is zero
+            return self._inplace(op.apply, np.asarray(values, dtype=self._data.dtype))
         self._check_inplace(grad_mode._state["grad"] and self._requires_grad)
         self._data[...] = values
         self._version_counter[0] += 1

@@ -64,13 +64,16 @@ class Mean(Function):
     _grad_fn_name, _builtin = "MeanBackward1", True
 
     @staticmethod
-    def forward(ctx, a, dims, keepdim):
-        x = a._data
+    def forward(ctx, a, dims, keepdim, dtype):
+        # mean(dtype=...) means in that dtype, as torch: no cast of its own in the graph (the engine
+        # casts the gradient back to a's dtype)
+        x = a._data if dtype is None else a._data.astype(dtype, copy=False)
         if x.dtype.kind not in "fc":
             raise RuntimeError(
-                "mean(): could not infer output dtype. Input dtype must be either a floating point or "
-                f"complex dtype. Got: {_LONG_NAMES.get(x.dtype.name, x.dtype.name)}. "
-                "Convert with .float() first: an average of integers is not an integer."
+                f"mean(): could not infer output dtype. {'Input' if dtype is None else 'Optional'} dtype must be "
+                f"either a floating point or complex dtype. Got: {_LONG_NAMES.get(x.dtype.name, x.dtype.name)}. "
+                + ("Convert with .float() first" if dtype is None else "Ask for a floating point dtype")
+                + ": an average of integers is not an integer."
             )
         ctx.shape, ctx.kept = x.shape, _kept_shape(x.shape, dims)
         ctx.count = count = x.size if len(dims) == x.ndim else math.prod([x.shape[d] for d in dims])
@@ -82,12 +85,12 @@ class Mean(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return grad.reshape(ctx.kept).expand(ctx.shape) / ctx.count, None, None
+        return grad.reshape(ctx.kept).expand(ctx.shape) / ctx.count, None, None, None
 
     @staticmethod
     def vjp(ctx, grad):
         # divide the one value per kept element first, then fill: the same numbers, no broadcast view
-        return np.full(ctx.shape, grad.reshape(ctx.kept) / ctx.count), None, None
+        return np.full(ctx.shape, grad.reshape(ctx.kept) / ctx.count), None, None, None
 
 
 class MeanAll(Mean):
@@ -329,11 +332,10 @@ def sum(input, dim=None, keepdim=False, *, dtype=None):
 
 
 def mean(input, dim=None, keepdim=False, *, dtype=None):
-    if dtype is not None:
-        input = input.to(dtype)
+    np_dtype = None if dtype is None else dtype.np
     if dim is None and not keepdim:
-        return MeanAll.apply(input, tuple(range(input.ndim)), False)
-    return Mean.apply(input, _all_dims(input, dim), keepdim)
+        return MeanAll.apply(input, tuple(range(input.ndim)), False, np_dtype)
+    return Mean.apply(input, _all_dims(input, dim), keepdim, np_dtype)
 
 
 def _max_min(input, dim, keepdim, full_cls, pick_cls, arg):

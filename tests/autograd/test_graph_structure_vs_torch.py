@@ -299,6 +299,14 @@ CASES = {
     "h.copy_(y)": lambda lib, t: _inplace(t.h, "copy_", t.y),
     "h.fill_(1.0)": lambda lib, t: _inplace(t.h, "fill_", 1.0),
     "h.zero_()": lambda lib, t: _inplace(t.h, "zero_"),
+    "h.fill_(y.sum())": lambda lib, t: _inplace(t.h, "fill_", t.y.sum()),
+    "h.fill_(constant 0-d)": lambda lib, t: _inplace(t.h, "fill_", lib.tensor(2.0)),
+    "h.uniform_()": lambda lib, t: _inplace(t.h, "uniform_"),
+    "h.normal_()": lambda lib, t: _inplace(t.h, "normal_"),
+    "h.copy_(constant)": lambda lib, t: _inplace(t.h, "copy_", t.y.detach()),
+    "h.copy_(y[0]) broadcast": lambda lib, t: _inplace(t.h, "copy_", t.y[0]),
+    "h.copy_(y.double())": lambda lib, t: _inplace(t.h, "copy_", t.y.double()),
+    "h.relu_()": lambda lib, t: _inplace(t.h, "relu_"),
     "h += y": lambda lib, t: _inplace(t.h, "__iadd__", t.y),
     "h[0] = y[1]": lambda lib, t: _setitem(t, 0, t.y[1]),
     "h[0] = 1.0": lambda lib, t: _setitem(t, 0, 1.0),
@@ -398,14 +406,7 @@ CASES = {
 }
 
 # Known differences, each a reason: strict, so that a case that starts to match must leave this list.
-_OTHER_AREA = "in-place methods live in _tensor_ops.py, which another change owns for now"
-KNOWN = {
-    "h.copy_(y)": _OTHER_AREA + " (torch: CopyBackwards(old, src); minigrad: ExpandBackward0(ToCopy(src)))",
-    "h.fill_(1.0)": _OTHER_AREA + " (torch: FillBackward2(old); minigrad records no graph)",
-    "h.zero_()": _OTHER_AREA + " (torch: ZeroBackward0(old); minigrad: AddBackward0(MulBackward0(old)))",
-    "mean(x, dtype=float64)": "Mean belongs to another change for now (torch means in the dtype, as sum does now; "
-                              "minigrad casts first: MeanBackward0(ToCopyBackward0))",
-}
+KNOWN: dict = {}  # case: why minigrad's graph differs from torch's for now (a strict xfail)
 
 
 def structure(node, depth=0):
