@@ -285,9 +285,20 @@ def main() -> None:
         notes.append("mygrad is not installed: skipped (optional peer)")
     peers.append(("numpy", HandNumPy()))
 
+    # The one-thread peers run on one core, the same for all: a VM's cores can differ in speed (measured
+    # on this one: the same loop 1.6 times slower on one of its two cores than on the other, for minutes
+    # on end), and a ratio of figures taken on different cores would measure the cores. Only the main
+    # thread is pinned (sched_setaffinity of 0); torch's worker threads, started first, keep every core.
+    cores = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_setaffinity") else []
+    if torch is not None:
+        torch.set_num_threads(2)
+        torch.ones(256, 256) @ torch.ones(256, 256)  # starts torch's workers, before the pinning
+
     def threads(name):
         if torch is not None:
             torch.set_num_threads(2 if name == "torch-2t" else 1)
+        if len(cores) > 1:
+            os.sched_setaffinity(0, cores if name == "torch-2t" else cores[:1])
 
     # Peers take turns at each workload within each repeat: the figures a ratio divides are measured
     # seconds apart, not a whole round apart, so that the machine's drifting speed (and load from other
@@ -315,6 +326,7 @@ def main() -> None:
 
     workloads = [chain, chain_alone, descent, mlp("mlp b64 (ms)", 0, 5), mlp("mlp b256 (ms)", 1, 3)]
     for name, _ in peers:
+        threads(name)
         for step in steps[name]:
             step()  # first calls allocate
     for _ in range(repeats):
@@ -332,6 +344,8 @@ def main() -> None:
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores; medians of {repeats} rounds, peers "
           "taking turns at each workload (descent: median of 5 loops per round, MLP b64 of 5 steps, "
           "b256 of 3); 'alone': the chain timed again in a process that loaded that peer only")
+    if len(cores) > 1:
+        print(f"cores: the one-thread peers on core {cores[0]} (each child process too), torch-2t on cores {cores}")
     if os.environ.get("GLIBC_TUNABLES") == _MALLOC:
         print("malloc: fixed mmap and trim thresholds for the timings (see the top of bench.py)")
     for n in notes:
