@@ -30,6 +30,19 @@ def _per_element(ctx, grad):
     return grad / ctx.count if ctx.reduction == "mean" else grad
 
 
+def _weighted_reduced(losses: np.ndarray, weight, reduction: str, dtype) -> np.ndarray:
+    """The binary cross-entropies' per-element losses, times the weight if any, in the input's dtype, reduced."""
+    if weight is not None:
+        losses = losses * weight._data
+    return _reduced(losses.astype(dtype, copy=False), reduction)
+
+
+def _weighted_per_element(ctx, grad):
+    """_per_element, times the weight if any (the binary cross-entropies)."""
+    g = _per_element(ctx, grad)
+    return g if ctx.weight is None else g * ctx.weight
+
+
 class MseLoss(Function):
     """d/da (a - t)**2 = 2 (a - t) per element (divided by the count for 'mean'); d/dt is its negative"""
     _grad_fn_name, _builtin, _ctx_slots = "MseLossBackward0", True, ("reduction", "count")
@@ -123,17 +136,12 @@ class BinaryCrossEntropy(Function):
         ctx.weight, ctx.reduction, ctx.count = weight, reduction, x.size or 1
         log_x = np.maximum(quietly(np.log, x), -100)
         log_rest = np.maximum(quietly(np.log1p, -x), -100)  # log(1 - x)
-        losses = -(t * log_x + (1 - t) * log_rest)
-        if weight is not None:
-            losses = losses * weight._data
-        return _reduced(losses.astype(x.dtype, copy=False), reduction)
+        return _weighted_reduced(-(t * log_x + (1 - t) * log_rest), weight, reduction, x.dtype)
 
     @staticmethod
     def backward(ctx, grad):
         x, t = ctx.saved_tensors
-        g = _per_element(ctx, grad)
-        if ctx.weight is not None:
-            g = g * ctx.weight
+        g = _weighted_per_element(ctx, grad)
         need_x, need_t = ctx.needs_input_grad[:2]
         grad_x = g * (x - t) / (x * (1 - x)).clamp(min=_EPSILON) if need_x else None
         grad_t = g * ((1 - x).log() - x.log()) if need_t else None
@@ -157,17 +165,12 @@ class BinaryCrossEntropyWithLogits(Function):
         softplus = np.maximum(-x, 0) + np.log1p(np.exp(-np.abs(x)))
         if pos_weight is not None:
             softplus = softplus * (1 + (pos_weight._data - 1) * t)
-        losses = (1 - t) * x + softplus
-        if weight is not None:
-            losses = losses * weight._data
-        return _reduced(losses.astype(x.dtype, copy=False), reduction)
+        return _weighted_reduced((1 - t) * x + softplus, weight, reduction, x.dtype)
 
     @staticmethod
     def backward(ctx, grad):
         x, t = ctx.saved_tensors
-        g = _per_element(ctx, grad)
-        if ctx.weight is not None:
-            g = g * ctx.weight
+        g = _weighted_per_element(ctx, grad)
         p = ctx.pos_weight
         need_x, need_t = ctx.needs_input_grad[:2]
         grad_x = grad_t = None
