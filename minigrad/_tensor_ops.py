@@ -89,6 +89,10 @@ class TensorOps:
     def __rmatmul__(self, other):
         return ops.matmul(other, self)
 
+    @_operator
+    def __rfloordiv__(self, other):
+        return ops.floor_divide(other, self)
+
     def __neg__(self):
         return ops.neg(self)
 

@@ -102,6 +102,7 @@ CASES = {
     "x // 2.0": lambda lib, t: t.x // 2.0,
     "x // y": lambda lib, t: t.x // t.y,
     "k // x": lambda lib, t: t.k // t.x,
+    "7.0 // x": lambda lib, t: 7.0 // t.x,
     "x ** 2": lambda lib, t: t.x ** 2,
     "x ** 0.5": lambda lib, t: t.p ** 0.5,
     "x ** y": lambda lib, t: t.p ** t.y,

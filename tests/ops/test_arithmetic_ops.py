@@ -186,6 +186,18 @@ def test_floor_divide_records_a_node_whose_backward_is_torchs_error():
     check_error(lambda lib: (lib.tensor([1.5, -2.5], requires_grad=True) // 2.0).sum().backward())
 
 
+def test_a_number_floor_divided_by_a_tensor_as_in_torch():
+    # 7.0 // x is Tensor.__rfloordiv__: torch's values, dtypes, node and backward error
+    from tests.ops._differential import check_error
+
+    b = values(7, (2, 3), away_from=[0.0])
+    check(lambda lib, y: 7.0 // y, b, backward=False)
+    check(lambda lib, y: -3 // y, b, backward=False)
+    check(lambda lib: 7 // lib.tensor([2, 3, -4]))
+    check(lambda lib: 7.5 // lib.tensor([2, 3, -4]))
+    check_error(lambda lib: (7.0 // lib.tensor([1.5, -2.5], requires_grad=True)).sum().backward())
+
+
 def test_rsub_of_two_tensors_subtracts_the_first_from_the_second():
     a, b = values(8, (2, 3)), values(9, (3,))
     check(lambda lib, x, y: x.__rsub__(y), a, b)
