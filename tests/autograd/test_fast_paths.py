@@ -52,7 +52,9 @@ def test_quietly_inside_its_own_context_takes_the_public_way_with_the_same_resul
             value = quietly(np.divide, np.ones(2), np.zeros(2))
             total = _quietly.quietly_reduce(np.add, np.full(2, 3e38, np.float32), None)
             scaled = _quietly.quietly_on_0d(np.multiply, np.array(3e38, np.float32), 10.0)
-        for big in (total, scaled):
+            updated = np.full((), 3e38, np.float32)
+            _quietly.quietly_in_place(np.add, updated, np.float32(3e38))
+        for big in (total, scaled, updated):
             assert type(big) is np.ndarray and big.shape == () and big.dtype == np.float32 and big == np.inf
         with pytest.raises(RuntimeError, match="must match the size of tensor b"):
             quietly(np.add, np.ones(2), np.ones(3))
