@@ -358,9 +358,8 @@ class TensorOps:
 
     def fill_(self, value):
         if isinstance(value, Tensor):
-            overwrite.check_fill_tensor(value)
             return self._inplace(overwrite.FillTensor.apply, value)
-        return self._overwrite(overwrite.Fill, overwrite.fill_value(value, self._data.dtype))
+        return self._overwrite(overwrite.Fill, overwrite.fill_value(value, self))
 
     def zero_(self):
         return self._overwrite(overwrite.Zero, 0)

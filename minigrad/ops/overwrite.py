@@ -6,8 +6,6 @@ value and moves the result into the tensor's storage.
 """
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from ..autograd.function import Function
@@ -55,6 +53,11 @@ class FillTensor(Function):
 
     @staticmethod
     def forward(ctx, a, value):
+        if value._data.ndim:
+            raise RuntimeError(
+                f"fill_ only supports 0-dimension value tensor but got tensor with {value._data.ndim} "
+                "dimensions. fill_ writes one value everywhere; to write a tensor's values, use copy_."
+            )
         return np.full(a._data.shape, value._data, dtype=a._data.dtype)
 
     @staticmethod
@@ -84,32 +87,9 @@ def _zeros_like(grad: Tensor) -> Tensor:
     return Tensor._make(np.zeros_like(grad._data))
 
 
-# torch names the C type in its refusal
-_C_TYPES = {"int8": "int8_t", "uint8": "uint8_t", "int16": "int16_t", "int32": "int", "int64": "int64_t",
-            "float16": "c10::Half", "float32": "float", "float64": "double"}
+def fill_value(value, like: Tensor) -> np.ndarray:
+    """A Python number as a 0-d array of like's dtype, refused as torch.full refuses a number that does
+    not fit (torch's checked_convert, as fill_ does)."""
+    from .._factories import full
 
-
-def fill_value(value, dtype: np.dtype) -> np.ndarray:
-    """A Python number as a 0-d array of ``dtype``, refused as torch refuses a number that does not fit."""
-    if dtype.kind in "iu":
-        info = np.iinfo(dtype)
-        low = -int(info.max) if dtype.kind == "u" else int(info.min)  # torch lets a negative wrap into unsigned
-        fits = value == value and low <= value <= info.max  # (nan != nan)
-    elif dtype.kind == "f":
-        fits = not (math.isfinite(value) and abs(value) > float(np.finfo(dtype).max))  # inf itself is fine
-    else:
-        fits = True
-    if not fits:
-        raise RuntimeError(
-            f"value cannot be converted to type {_C_TYPES[dtype.name]} without overflow. The tensor's dtype "
-            "cannot hold this number; pick a wider dtype or a smaller value."
-        )
-    return np.asarray(value).astype(dtype)
-
-
-def check_fill_tensor(value: Tensor) -> None:
-    if value.ndim:
-        raise RuntimeError(
-            f"fill_ only supports 0-dimension value tensor but got tensor with {value.ndim} dimensions. "
-            "fill_ writes one value everywhere; to write a tensor's values, use copy_."
-        )
+    return full((), value, dtype=like.dtype)._data
