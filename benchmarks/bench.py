@@ -166,6 +166,22 @@ class HandNumPy:
         return step
 
 
+def settle(limit: float = 1.0) -> None:
+    """Wait until no thread of this process is running.
+
+    torch's OpenMP workers keep spinning for ~9 ms after each parallel op (measured here: a 256x256
+    matmul on 2 threads, then 10-50 ms asleep, cost the process 8.3-9.5 ms of CPU). On this VM a thread
+    busy on the other core slows the peer timed next, and Python code far more than BLAS: measured here,
+    a process spinning on core 1 took minigrad's b64 step on core 0 from 0.48 to 0.53 ms (once to 0.97)
+    and NumPy's from 0.39 to 0.41 ms."""
+    deadline = time.perf_counter() + limit
+    while time.perf_counter() < deadline:
+        cpu = time.process_time()  # all threads of the process
+        time.sleep(0.005)
+        if time.process_time() - cpu < 0.0005:
+            return
+
+
 # -- memory of a long chain, one process per measurement (peak RSS is per process) ---------------------
 def rss_mib(field: str = "VmRSS") -> float:
     """Resident memory now (VmRSS) or at its peak (VmHWM). Not ru_maxrss: Linux carries that over
@@ -300,6 +316,13 @@ def main() -> None:
         if len(cores) > 1:
             os.sched_setaffinity(0, cores if name == "torch-2t" else cores[:1])
 
+    def turn(name, measure):
+        threads(name)
+        result = measure()
+        if name == "torch-2t":
+            settle()  # its workers spin on after its last parallel op: no one else is timed next to them
+        return result
+
     # Peers take turns at each workload within each repeat: the figures a ratio divides are measured
     # seconds apart, not a whole round apart, so that the machine's drifting speed (and load from other
     # processes) falls on all of them alike. A ratio row is the median of the per-repeat ratios.
@@ -326,14 +349,11 @@ def main() -> None:
 
     workloads = [chain, chain_alone, descent, mlp("mlp b64 (ms)", 0, 5), mlp("mlp b256 (ms)", 1, 3)]
     for name, _ in peers:
-        threads(name)
-        for step in steps[name]:
-            step()  # first calls allocate
+        turn(name, lambda: [step() for step in steps[name]])  # first calls allocate
     for _ in range(repeats):
         for workload in workloads:
             for name, peer in peers:
-                threads(name)
-                for column, value in workload(name, peer).items():
+                for column, value in turn(name, lambda: workload(name, peer)).items():
                     samples[name].setdefault(column, []).append(value)
     threads("torch-1t")
     rows = {name: {c: statistics.median(v) for c, v in cols.items()} for name, cols in samples.items()}
@@ -356,8 +376,10 @@ def main() -> None:
         print(f"{name:18}" + "".join(f"{rows[name][c]:16.3f}" for c in columns))
     for base in ("torch-1t", "numpy"):
         if base in rows:
-            ratios = [statistics.median(m / o for m, o in zip(samples["minigrad"][c], samples[base][c])) for c in columns]
-            print(f"{'minigrad/' + base:18}" + "".join(f"{r:16.2f}" for r in ratios))
+            per_round = [[m / o for m, o in zip(samples["minigrad"][c], samples[base][c])] for c in columns]
+            print(f"{'minigrad/' + base:18}" + "".join(f"{statistics.median(r):16.2f}" for r in per_round))
+            # the spread the median was taken over: how far one round's ratio can move on this machine
+            print(f"{'  rounds, min-max':18}" + "".join(f"{f'{min(r):.2f}-{max(r):.2f}':>16}" for r in per_round))
 
     print()
     depths = [100_000] if args.quick else [100_000, 1_000_000]
