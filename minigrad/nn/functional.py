@@ -10,7 +10,7 @@ import warnings
 
 import minigrad
 from ..ops._common import broadcast_shapes
-from ..ops.arithmetic import DivScalar, MulScalar
+from ..ops.arithmetic import AddScalar, DivScalar, MulScalar
 from ..ops.loss import BinaryCrossEntropy, BinaryCrossEntropyWithLogits, MseLoss, NllLoss, NllLoss2d
 from ..ops.matmul import Addmm
 from ..ops.pointwise import MaskedFill
@@ -319,7 +319,9 @@ def _cross_entropy_probabilities(input, target, weight, ignore_index, reduction,
     _check_class_weight(weight, n_classes, prefix="cross_entropy: ")
     logp = log_softmax(input, class_dim)
     if label_smoothing > 0:
-        target = target * (1 - label_smoothing) + label_smoothing / n_classes
+        # torch's own code mixes in the uniform distribution with scalar ops (MulBackward1, AddBackward1
+        # when the target requires grad)
+        target = AddScalar.apply(MulScalar.apply(target, 1 - label_smoothing), label_smoothing / n_classes)
     loss = logp * target
     if weight is not None:
         loss = loss * weight.reshape(_class_shape(input.dim(), n_classes, class_dim))

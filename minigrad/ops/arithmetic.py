@@ -53,6 +53,13 @@ class AddNumber(Function):
     vjp = backward  # the same formula serves arrays
 
 
+class AddScalar(AddNumber):
+    """tensor + number as torch's own code computes it (add.Scalar, in losses): the number is no tensor
+    there, so next_functions lists only the tensor"""
+    _grad_fn_name = "AddBackward1"
+    _listed_args = (0,)
+
+
 class Sub(Function):
     """d(a - alpha*b) = da - alpha*db"""
     _grad_fn_name, _builtin, _ctx_slots = "SubBackward0", True, ("alpha",)

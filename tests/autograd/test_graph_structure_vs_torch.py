@@ -364,6 +364,10 @@ CASES = {
     "F.cross_entropy(x, probs)": lambda lib, t: lib.nn.functional.cross_entropy(t.x, t.probs),
     "F.cross_entropy(x, probs, reduction='none')":
         lambda lib, t: lib.nn.functional.cross_entropy(t.x, t.probs, reduction="none"),
+    "F.cross_entropy(x, probs, label_smoothing)":
+        lambda lib, t: lib.nn.functional.cross_entropy(t.x, t.probs, label_smoothing=0.1),
+    "F.cross_entropy(x, p, label_smoothing) (a target that requires grad)":
+        lambda lib, t: lib.nn.functional.cross_entropy(t.x, t.p, label_smoothing=0.1),
     "F.nll_loss(x, cls)": lambda lib, t: lib.nn.functional.nll_loss(t.x, t.cls),
     "F.nll_loss(log_softmax(x), cls)":
         lambda lib, t: lib.nn.functional.nll_loss(lib.nn.functional.log_softmax(t.x, 1), t.cls),
