@@ -24,7 +24,7 @@ from .autograd.grad_mode import (
 from .ops import (
     abs, add, all, amax, any, argmax, argmin, cat, clamp, clip, clone, concat, concatenate, cos, div,
     eq, exp, expand, flatten, ge, gt, le, log, log_softmax, logsumexp, lt, matmul, max, maximum, mean,
-    min, minimum, mul, ne, neg, permute, pow, reciprocal, relu, reshape, select, sigmoid, sign, sin,
+    min, minimum, mul, ne, neg, norm, permute, pow, reciprocal, relu, reshape, select, sigmoid, sign, sin,
     softmax, sqrt, squeeze, stack, std, sub, sum, t, tanh, transpose, unsqueeze, var, where,
 )
 

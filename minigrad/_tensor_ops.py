@@ -121,7 +121,7 @@ class TensorOps:
     clamp, clip, maximum, minimum = ops.clamp, ops.clip, ops.maximum, ops.minimum
     sum, mean, max, min, amax, var, std = ops.sum, ops.mean, ops.max, ops.min, ops.amax, ops.var, ops.std
     argmax, argmin, logsumexp, all, any = ops.argmax, ops.argmin, ops.logsumexp, ops.all, ops.any
-    softmax, log_softmax = ops.softmax, ops.log_softmax
+    softmax, log_softmax, norm = ops.softmax, ops.log_softmax, ops.norm
     eq, ne, lt, le, gt, ge = ops.eq, ops.ne, ops.lt, ops.le, ops.gt, ops.ge
     reshape, view, flatten, transpose, permute = ops.reshape, ops.view, ops.flatten, ops.transpose, ops.permute
     squeeze, unsqueeze, expand, sum_to_size, select = ops.squeeze, ops.unsqueeze, ops.expand, ops.sum_to_size, ops.select

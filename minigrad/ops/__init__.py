@@ -6,7 +6,7 @@ from .pointwise import (
     log, logical_not, lt, maximum, minimum, ne, relu, sigmoid, sign, sin, sqrt, tanh, where,
 )
 from .reduction import (
-    all, amax, any, argmax, argmin, log_softmax, logsumexp, max, mean, min, softmax, std, sum, var,
+    all, amax, any, argmax, argmin, log_softmax, logsumexp, max, mean, min, norm, softmax, std, sum, var,
 )
 from .shape import (
     cat, clone, concat, concatenate, expand, flatten, permute, reshape, squeeze, stack, sum_to_size, t,

@@ -1,4 +1,4 @@
-"""Reductions: sum, mean, max/min, var, logsumexp, and the softmax family that is built on them."""
+"""Reductions: sum, mean, max/min, var, norm, logsumexp, and the softmax family that is built on them."""
 from __future__ import annotations
 
 import builtins
@@ -8,6 +8,7 @@ from collections import namedtuple
 
 import numpy as np
 
+from .._creation import _KERNEL_NAMES
 from .._quietly import quietly, quietly_reduce
 from .._tensor import Tensor
 from ..autograd.function import Function
@@ -144,6 +145,92 @@ class Amax(Function):
         (a,) = ctx.saved_tensors
         hits = a == ctx.result.reshape(ctx.kept)
         return grad.reshape(ctx.kept) * hits / hits.sum(ctx.dims, keepdim=True), None, None
+
+
+class LinalgVectorNorm(Function):
+    """d ||a||_p = sign(a) |a|^(p-1) / ||a||^(p-1): a / ||a|| for p = 2, sign(a) for p = 1; for p = +-inf,
+    sign(a) shared evenly among the entries of largest (smallest) |a|; none for p = 0 (a count). 0 where
+    the norm is 0, and, for p < 1, at entries that are 0 (|a|^(p-1) is infinite there)."""
+    _grad_fn_name, _builtin, saves_result = "LinalgVectorNormBackward0", True, True
+
+    @staticmethod
+    def forward(ctx, a, p, dims, keepdim):
+        ctx.save_for_backward(a)
+        ctx.p, ctx.dims, ctx.kept = p, dims, _kept_shape(a.shape, dims)
+        x = a._data
+        with np.errstate(all="ignore"):  # squares past the dtype's range give inf, as in torch
+            if p == 2:
+                return np.sqrt(np.sum(x * x, axis=dims, keepdims=keepdim))
+            if p == math.inf:
+                return np.max(np.abs(x), axis=dims, keepdims=keepdim)
+            if p == -math.inf:
+                return np.min(np.abs(x), axis=dims, keepdims=keepdim)
+            if p == 0:
+                return np.sum(x != 0, axis=dims, keepdims=keepdim).astype(x.dtype)
+            return np.sum(np.abs(x) ** p, axis=dims, keepdims=keepdim) ** (1 / p)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        p, norm, grad = ctx.p, ctx.result.reshape(ctx.kept), grad.reshape(ctx.kept)
+        if p == 0:  # a count of non-zero entries: no gradient, as in torch
+            return None, None, None, None
+        if p == 1:
+            return grad * a.sign(), None, None, None
+        if builtins.abs(p) == math.inf:
+            hits = a.abs() == norm
+            return grad * a.sign() * hits / hits.sum(ctx.dims, keepdim=True), None, None, None
+        slope = a / norm if p == 2 else a.sign() * (a.abs() / norm) ** (p - 1)
+        if p < 1:
+            slope = where(a == 0, 0.0, slope)
+        return grad * where(norm == 0, 0.0, slope), None, None, None
+
+
+def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
+    """The p-norm of the entries (over ``dim`` if given): (sum |x|^p)^(1/p); "fro" is p = 2, inf the
+    largest |x|, 0 the number of non-zero entries. Matrix norms other than "fro" are not computed."""
+    if isinstance(p, str):
+        if p == "nuc":
+            raise NotImplementedError(
+                "minigrad does not compute the nuclear norm: it needs the singular values (an SVD). "
+                "Use p='fro' or a number p for a vector norm.")
+        if p != "fro":
+            raise RuntimeError(f"linalg.matrix_norm: Order {p} not supported. "
+                               "Give p as 'fro' or as a number (2, 1, inf, ...).")
+        p = 2
+    name = _KERNEL_NAMES[input._data.dtype.name]
+    if input._data.dtype.kind != "f":
+        raise RuntimeError(
+            f"linalg.vector_norm: Expected a floating point or complex tensor as input. Got {name}. "
+            "A norm is a real number: convert the tensor with .float() first.")
+    if dtype is not None:
+        if np.promote_types(input._data.dtype, dtype.np) != dtype.np:
+            raise RuntimeError(
+                f"linalg.vector_norm: the dtype of the input ({name}) should be convertible without "
+                f"narrowing to the specified dtype ({_KERNEL_NAMES[dtype.np.name]}). "
+                "A norm can be computed in a wider dtype, not a narrower one.")
+        input = input.to(dtype)
+    dims = _all_dims(input, dim)
+    p = float(p)
+    if builtins.abs(p) == math.inf and input._data.size == 0:
+        _refuse_empty_extreme(input, p, dim)
+    return LinalgVectorNorm.apply(input, p, dims, keepdim)
+
+
+def _refuse_empty_extreme(input, p, dim):
+    """torch's errors for the largest or smallest |x| over no entries (there is none), named by the
+    tensor or by the first empty dim reduced, as the caller gave it."""
+    why = " The largest or smallest |x| of no entries does not exist."
+    named = (dim,) if isinstance(dim, int) else tuple(dim or ())
+    if not named:
+        raise RuntimeError(f"linalg.vector_norm cannot compute the {p:g} norm on an empty tensor because "
+                           "the operation does not have an identity." + why)
+    for d in named:
+        if input.shape[d] == 0:
+            # (torch's message has no space after the dim)
+            raise RuntimeError(f"linalg.vector_norm cannot compute the {p:g} norm on the dimension {d}"
+                               "because this dimension is empty and the operation does not have an "
+                               "identity." + why)
 
 
 def _check_not_empty(a, name):
