@@ -21,11 +21,6 @@ _C_NAMES = {
     "bool": "bool", "uint8": "uint8_t", "int8": "int8_t", "int16": "int16_t", "int32": "int", "int64": "int64_t",
     "float16": "c10::Half", "float32": "float", "float64": "double",
 }
-# the names torch's "not implemented for 'Long'" messages use
-_KERNEL_NAMES = {
-    "bool": "Bool", "uint8": "Byte", "int8": "Char", "int16": "Short", "int32": "Int", "int64": "Long",
-    "float16": "Half", "float32": "Float", "float64": "Double",
-}
 
 
 # -- tensor(data): shape, dtype, values ---------------------------------------------------------------

@@ -7,6 +7,13 @@ from __future__ import annotations
 
 import numpy as np
 
+# torch's short names of its scalar types, by NumPy's dtype name, as its C++ messages print them
+# ("expected scalar type Float", "\"mse_cpu\" not implemented for 'Long'")
+SCALAR_NAMES = {
+    "bool": "Bool", "uint8": "Byte", "int8": "Char", "int16": "Short", "int32": "Int", "int64": "Long",
+    "float16": "Half", "float32": "Float", "float64": "Double",
+}
+
 
 class dtype:
     """A tensor element type, printed like torch's (``minigrad.float32``)."""

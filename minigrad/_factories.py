@@ -10,7 +10,7 @@ import math
 import numpy as np
 
 from . import _dtype, _random
-from ._creation import _C_NAMES, _KERNEL_NAMES, _cast, _check_device, _flag, _leaf
+from ._creation import _C_NAMES, _cast, _check_device, _flag, _leaf
 from ._tensor import Tensor
 
 # -- factories by shape ---------------------------------------------------------------------------------
@@ -352,7 +352,7 @@ def _random_float(fn: str, kernel: str, size: tuple, dtype) -> tuple:
     d = _float_default(fn, dtype)
     if not d.is_floating_point:
         raise NotImplementedError(
-            f"\"{kernel}\" not implemented for '{_KERNEL_NAMES[d.name]}'. Random real numbers need a "
+            f"\"{kernel}\" not implemented for '{_dtype.SCALAR_NAMES[d.name]}'. Random real numbers need a "
             "floating point dtype."
         )
     return shape, d

@@ -396,15 +396,9 @@ def _as_tensor_result(result, ctx=None) -> Tensor:
     return Tensor._make(result, ctx is not None, ctx)
 
 
-_TYPE_NAMES = {
-    "float32": "FloatTensor", "float64": "DoubleTensor", "float16": "HalfTensor", "int64": "LongTensor",
-    "int32": "IntTensor", "int16": "ShortTensor", "int8": "CharTensor", "uint8": "ByteTensor",
-    "bool": "BoolTensor",
-}
-
-
 def _type_name(t: Tensor) -> str:
-    return "minigrad." + _TYPE_NAMES[str(t._data.dtype)]
+    """torch.typename of a tensor: 'minigrad.FloatTensor' for float32."""
+    return f"minigrad.{_dtype.SCALAR_NAMES[t._data.dtype.name]}Tensor"
 
 
 # Function.apply (autograd/function.py) builds tensors but is imported before Tensor exists.

@@ -274,8 +274,8 @@ class TensorOps:
             )
         if new.dtype != self._data.dtype and not np.can_cast(new.dtype, self._data.dtype, "same_kind"):
             raise RuntimeError(
-                f"result type {_LONG.get(new.dtype.name, new.dtype.name)} can't be cast to the desired "
-                f"output type {_LONG.get(self._data.dtype.name, self._data.dtype.name)}. Convert the tensor "
+                f"result type {_dtype.SCALAR_NAMES[new.dtype.name]} can't be cast to the desired "
+                f"output type {_dtype.SCALAR_NAMES[self._data.dtype.name]}. Convert the tensor "
                 "first (e.g. x = x.float()), or use an out-of-place op."
             )
         try:
@@ -404,5 +404,3 @@ def as_value(v, like):
 
 
 builtin_any = any
-_LONG = {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool",
-         "float32": "Float", "float64": "Double"}

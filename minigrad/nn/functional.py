@@ -9,6 +9,7 @@ import math
 import warnings
 
 import minigrad
+from .._dtype import SCALAR_NAMES
 from ..ops._common import broadcast_shapes
 from ..ops.arithmetic import AddScalar, DivScalar, MulScalar
 from ..ops.loss import BinaryCrossEntropy, BinaryCrossEntropyWithLogits, MseLoss, NllLoss, NllLoss2d
@@ -22,12 +23,7 @@ _REDUCTIONS = ("none", "mean", "sum")
 
 def _type_name(dtype):
     """The short name torch's C++ messages use for a dtype ("Float", "Long", ...)."""
-    names = {"float16": "Half", "float32": "Float", "float64": "Double", "uint8": "Byte",
-             "int8": "Char", "int16": "Short", "int32": "Int", "int64": "Long", "bool": "Bool"}
-    for attr, name in names.items():
-        if getattr(minigrad, attr, None) == dtype:
-            return name
-    return str(dtype)
+    return SCALAR_NAMES[dtype.np.name]
 
 
 def _legacy_reduction(size_average, reduce):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import _dtype
 from .._quietly import quietly_reduce
 from .._tensor import Tensor
 from ..autograd.function import Function
@@ -51,7 +52,7 @@ class MseLoss(Function):
     def forward(ctx, input, target, reduction):
         x, t = common_arrays(input, target)  # of one shape: nn.functional expanded them
         if x.dtype.kind not in "fc":
-            raise NotImplementedError(f"\"mse_cpu\" not implemented for '{_TYPE_NAMES[x.dtype.name]}'. "
+            raise NotImplementedError(f"\"mse_cpu\" not implemented for '{_dtype.SCALAR_NAMES[x.dtype.name]}'. "
                                       "Losses need floating point tensors: call .float() on them first.")
         ctx.save_for_backward(input, target)
         ctx.reduction, ctx.count = reduction, x.size or 1  # (an empty input has an empty gradient)
@@ -184,5 +185,3 @@ class BinaryCrossEntropyWithLogits(Function):
 
 _EPSILON = float(np.float32(1e-12))  # torch's bound on x (1 - x) is a float: 1e-12 as float32 has it
 
-_TYPE_NAMES = {"float16": "Half", "float32": "Float", "float64": "Double", "uint8": "Byte", "int8": "Char",
-               "int16": "Short", "int32": "Int", "int64": "Long", "bool": "Bool"}

@@ -5,6 +5,7 @@ import math
 
 import numpy as np
 
+from .._dtype import SCALAR_NAMES
 from ..autograd.function import Function, operator_apply
 from ._common import binary_operands, broadcast_shapes
 from .shape import SqueezeDimInPlace, UnsafeView, _expanded_shape, expand, reshape, squeeze, unsqueeze
@@ -91,12 +92,12 @@ class Addmm(Function):
 def _check_addmm(c: np.ndarray, x: np.ndarray, y: np.ndarray) -> None:
     """torch's refusals for addmm, in torch's order: dtypes, matrices, sizes, a bias that does not expand."""
     if x.dtype != y.dtype:
-        raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {_CAP[x.dtype.name]} and "
-                           f"{_CAP[y.dtype.name]}." + _SAME_DTYPE)
+        raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {SCALAR_NAMES[x.dtype.name]} "
+                           f"and {SCALAR_NAMES[y.dtype.name]}." + _SAME_DTYPE)
     if c.dtype != y.dtype:
-        raise RuntimeError(f"self and mat2 must have the same dtype, but got {_CAP[c.dtype.name]} and "
-                           f"{_CAP[y.dtype.name]}. The bias is added to the product without promotion: "
-                           "give it the weight's dtype.")
+        raise RuntimeError(f"self and mat2 must have the same dtype, but got {SCALAR_NAMES[c.dtype.name]} "
+                           f"and {SCALAR_NAMES[y.dtype.name]}. The bias is added to the product without "
+                           "promotion: give it the weight's dtype.")
     for name, m in (("mat1", x), ("mat2", y)):
         if m.ndim != 2:
             raise RuntimeError(f"{name} must be a matrix, got {m.ndim}-D tensor. addmm multiplies two "
@@ -121,8 +122,6 @@ def _check_matmul(x: np.ndarray, y: np.ndarray, folds: bool) -> None:
         raise RuntimeError(_matmul_mismatch(x.shape, y.shape, folds))
 
 
-_CAP = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long", "int32": "Int",
-        "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
 _C_NAME = {"float32": "float", "float64": "double", "int64": "long int", "int32": "int", "int16": "short int",
            "int8": "signed char", "uint8": "unsigned char", "bool": "bool", "float16": "c10::Half"}
 _SAME_DTYPE = " matmul does not promote dtypes: convert one operand first, e.g. a @ b.to(a.dtype)."
@@ -130,14 +129,15 @@ _SAME_DTYPE = " matmul does not promote dtypes: convert one operand first, e.g. 
 
 def _matmul_dtypes(x, y) -> str:
     a, b = x.dtype.name, y.dtype.name
+    short_a, short_b = SCALAR_NAMES[a], SCALAR_NAMES[b]
     if x.ndim == 1 and y.ndim == 1:
-        text = f"dot : expected both vectors to have same dtype, but found {_CAP[a]} and {_CAP[b]}"
+        text = f"dot : expected both vectors to have same dtype, but found {short_a} and {short_b}"
     elif y.ndim == 1:
-        text = f"addmv input tensors must have the same dtype, but got {_CAP[b]}, {_CAP[a]}, and {_CAP[b]}"
+        text = f"addmv input tensors must have the same dtype, but got {short_b}, {short_a}, and {short_b}"
     elif y.ndim == 2:
         text = f"expected m1 and m2 to have the same dtype, but got: {_C_NAME[a]} != {_C_NAME[b]}"
     else:
-        text = f"expected scalar type {_CAP[a]} but found {_CAP[b]}"
+        text = f"expected scalar type {short_a} but found {short_b}"
     return text + "." + _SAME_DTYPE
 
 

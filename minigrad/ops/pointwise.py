@@ -317,8 +317,6 @@ class MaskedFill(Function):
         return where(ctx.mask, 0.0, grad), None, None
 
 
-_LEGACY_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long", "int32": "Int",
-                 "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
 
 
 def _refuse_bool(a, kernel: str) -> None:
@@ -433,7 +431,7 @@ def minimum(input, other):
 
 def where(condition, input, other):
     if not isinstance(condition, Tensor) or condition._data.dtype != np.bool_:
-        name = _LEGACY_NAMES.get(condition._data.dtype.name) if isinstance(condition, Tensor) else None
+        name = _dtype.SCALAR_NAMES.get(condition._data.dtype.name) if isinstance(condition, Tensor) else None
         raise RuntimeError("where expected condition to be a boolean tensor, but got a tensor with dtype "
                            f"{name or type(condition).__name__}. Build the condition with a comparison, "
                            "e.g. x > 0, or convert it with .bool().")

@@ -8,7 +8,7 @@ from collections import namedtuple
 
 import numpy as np
 
-from .._creation import _KERNEL_NAMES
+from .. import _dtype
 from .._quietly import quietly, quietly_reduce
 from .._tensor import Tensor
 from ..autograd.function import Function
@@ -198,7 +198,7 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
             raise RuntimeError(f"linalg.matrix_norm: Order {p} not supported. "
                                "Give p as 'fro' or as a number (2, 1, inf, ...).")
         p = 2
-    name = _KERNEL_NAMES[input._data.dtype.name]
+    name = _dtype.SCALAR_NAMES[input._data.dtype.name]
     if input._data.dtype.kind != "f":
         raise RuntimeError(
             f"linalg.vector_norm: Expected a floating point or complex tensor as input. Got {name}. "
@@ -207,7 +207,7 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
         if np.promote_types(input._data.dtype, dtype.np) != dtype.np:
             raise RuntimeError(
                 f"linalg.vector_norm: the dtype of the input ({name}) should be convertible without "
-                f"narrowing to the specified dtype ({_KERNEL_NAMES[dtype.np.name]}). "
+                f"narrowing to the specified dtype ({_dtype.SCALAR_NAMES[dtype.np.name]}). "
                 "A norm can be computed in a wider dtype, not a narrower one.")
         input = input.to(dtype)
     dims = _all_dims(input, dim)

@@ -355,8 +355,6 @@ def expand(input, *sizes):
     return _as_view(Expand.apply(input, target), input)
 
 
-_LEGACY_TYPE = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long", "int32": "Int",
-                "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
 _EXPAND_HINT = (" expand can only repeat dims of size 1 (or add new leading dims); other sizes must stay as "
                 "they are.")
 
@@ -365,7 +363,7 @@ def _expanded_shape(shape, np_dtype, sizes) -> tuple:
     """The shape expand(*sizes) gives, or torch's error."""
     if len(sizes) < len(shape):
         raise RuntimeError(
-            f"expand(minigrad.{_LEGACY_TYPE[np.dtype(np_dtype).name]}Tensor{{[{', '.join(map(str, shape))}]}}, "
+            f"expand(minigrad.{_dtype.SCALAR_NAMES[np.dtype(np_dtype).name]}Tensor{{[{', '.join(map(str, shape))}]}}, "
             f"size=[{', '.join(map(str, sizes))}]): the number of sizes provided ({len(sizes)}) must be greater "
             f"or equal to the number of dimensions in the tensor ({len(shape)})." + _EXPAND_HINT
         )

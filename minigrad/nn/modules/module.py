@@ -7,18 +7,13 @@ from collections import OrderedDict, namedtuple
 from collections.abc import Mapping
 
 import minigrad
+from ..._tensor import _type_name as _tensor_type_name
 from ..parameter import Parameter
-
-_TENSOR_TYPE_NAMES = {"float16": "Half", "float32": "Float", "float64": "Double", "uint8": "Byte",
-                      "int8": "Char", "int16": "Short", "int32": "Int", "int64": "Long", "bool": "Bool"}
-
 
 def _typename(obj):
     """torch.typename: 'minigrad.FloatTensor' for a float32 tensor, 'int' for 3, ..."""
     if isinstance(obj, minigrad.Tensor):
-        for attr, name in _TENSOR_TYPE_NAMES.items():
-            if getattr(minigrad, attr, None) == obj.dtype:
-                return f"minigrad.{name}Tensor"
+        return _tensor_type_name(obj)
     cls = obj if isinstance(obj, type) else type(obj)
     module = cls.__module__ or ""
     if module in ("", "builtins"):
