@@ -72,7 +72,7 @@ class Mean(Function):
         if x.dtype.kind not in "fc":
             raise RuntimeError(
                 f"mean(): could not infer output dtype. {'Input' if dtype is None else 'Optional'} dtype must be "
-                f"either a floating point or complex dtype. Got: {_LONG_NAMES.get(x.dtype.name, x.dtype.name)}. "
+                f"either a floating point or complex dtype. Got: {_dtype.SCALAR_NAMES[x.dtype.name]}. "
                 + ("Convert with .float() first" if dtype is None else "Ask for a floating point dtype")
                 + ": an average of integers is not an integer."
             )
@@ -96,10 +96,6 @@ class Mean(Function):
 
 class MeanAll(Mean):
     _grad_fn_name = "MeanBackward0"
-
-
-_LONG_NAMES = {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
-               "bool": "Bool"}
 
 
 class MaxAll(Function):
@@ -553,7 +549,7 @@ def _check_softmax_dtype(input, dim, name):
         last = dim == builtins.max(x.ndim, 1) - 1
         kernel = f"{name}_lastdim_kernel_impl" if last else f"{name}_kernel_impl"
         raise NotImplementedError(
-            f"\"{kernel}\" not implemented for '{_LONG_NAMES[x.dtype.name]}'. Probabilities are not whole "
+            f"\"{kernel}\" not implemented for '{_dtype.SCALAR_NAMES[x.dtype.name]}'. Probabilities are not whole "
             "numbers: convert with .float() first, or pass dtype=minigrad.float32."
         )
 
