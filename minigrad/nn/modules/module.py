@@ -10,6 +10,7 @@ import minigrad
 from ..._tensor import _type_name as _tensor_type_name
 from ..parameter import Parameter
 
+
 def _typename(obj):
     """torch.typename: 'minigrad.FloatTensor' for a float32 tensor, 'int' for 3, ..."""
     if isinstance(obj, minigrad.Tensor):
