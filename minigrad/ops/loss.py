@@ -52,8 +52,8 @@ class MseLoss(Function):
     def forward(ctx, input, target, reduction):
         x, t = common_arrays(input, target)  # of one shape: nn.functional expanded them
         if x.dtype.kind not in "fc":
-            raise NotImplementedError(f"\"mse_cpu\" not implemented for '{_dtype.SCALAR_NAMES[x.dtype.name]}'. "
-                                      "Losses need floating point tensors: call .float() on them first.")
+            raise NotImplementedError(f"\"mse_cpu\" not implemented for '{_dtype.SCALAR_NAMES[x.dtype.name]}'"
+                                      ". Losses need floating point tensors: call .float() on them first.")
         ctx.save_for_backward(input, target)
         ctx.reduction, ctx.count = reduction, x.size or 1  # (an empty input has an empty gradient)
         diff = quietly(np.subtract, x, t)
@@ -184,4 +184,3 @@ class BinaryCrossEntropyWithLogits(Function):
 
 
 _EPSILON = float(np.float32(1e-12))  # torch's bound on x (1 - x) is a float: 1e-12 as float32 has it
-

@@ -317,8 +317,6 @@ class MaskedFill(Function):
         return where(ctx.mask, 0.0, grad), None, None
 
 
-
-
 def _refuse_bool(a, kernel: str) -> None:
     if a._data.dtype == np.bool_:
         raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'. This needs numbers; convert with "

@@ -549,8 +549,8 @@ def _check_softmax_dtype(input, dim, name):
         last = dim == builtins.max(x.ndim, 1) - 1
         kernel = f"{name}_lastdim_kernel_impl" if last else f"{name}_kernel_impl"
         raise NotImplementedError(
-            f"\"{kernel}\" not implemented for '{_dtype.SCALAR_NAMES[x.dtype.name]}'. Probabilities are not whole "
-            "numbers: convert with .float() first, or pass dtype=minigrad.float32."
+            f"\"{kernel}\" not implemented for '{_dtype.SCALAR_NAMES[x.dtype.name]}'. Probabilities are not "
+            "whole numbers: convert with .float() first, or pass dtype=minigrad.float32."
         )
 
 

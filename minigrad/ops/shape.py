@@ -363,7 +363,8 @@ def _expanded_shape(shape, np_dtype, sizes) -> tuple:
     """The shape expand(*sizes) gives, or torch's error."""
     if len(sizes) < len(shape):
         raise RuntimeError(
-            f"expand(minigrad.{_dtype.SCALAR_NAMES[np.dtype(np_dtype).name]}Tensor{{[{', '.join(map(str, shape))}]}}, "
+            f"expand(minigrad.{_dtype.SCALAR_NAMES[np.dtype(np_dtype).name]}Tensor"
+            f"{{[{', '.join(map(str, shape))}]}}, "
             f"size=[{', '.join(map(str, sizes))}]): the number of sizes provided ({len(sizes)}) must be greater "
             f"or equal to the number of dimensions in the tensor ({len(shape)})." + _EXPAND_HINT
         )
