@@ -311,11 +311,13 @@ class BackwardNode(Node):
 def _modified_message(t, version) -> str:
     from .._tensor import _type_name
 
-    # torch names the forward op here: "output 0 of Exp", not of ExpBackward0
-    producer = "" if t.grad_fn is None else ", which is output 0 of " + re.sub(r"Backward\d*$", "", t.grad_fn.name())
+    # torch names the forward op here: "output 0 of Exp", not of ExpBackward0; a leaf is nobody's output
+    producer = ""
+    if t.grad_fn is not None:
+        producer = f", which is output 0 of {re.sub(r'Backward[0-9]*$', '', t.grad_fn.name())},"
     return (
         "one of the variables needed for gradient computation has been modified by an inplace operation: "
-        f"[{_type_name(t)} [{', '.join(map(str, t.shape))}]]{producer}, is at version "
+        f"[{_type_name(t)} [{', '.join(map(str, t.shape))}]]{producer} is at version "
         f"{t._version_counter[0]}; expected version {version} instead. Hint: enable anomaly detection to "
         "find the operation that failed to compute its gradient, with "
         "minigrad.autograd.set_detect_anomaly(True, check_nan=False). "

@@ -78,7 +78,7 @@ class NllLoss(Function):
     """d/da[n, t[n]] = -w[t[n]] (divided by the total weight for 'mean'), and 0 for every other element
     and for the samples whose target is ignore_index"""
     _grad_fn_name, _builtin = "NllLossBackward0", True
-    _ctx_slots = ("dim", "shape", "classes", "slopes")
+    _ctx_slots = ("dim", "shape", "classes", "slopes", "reduction", "ignore_index")
     _listed_args = (0,)  # class indices and class weights have no gradient: torch lists only the input
 
     @staticmethod
@@ -98,26 +98,61 @@ class NllLoss(Function):
         slopes = -weights
         if reduction == "mean":
             slopes = np.where(ignored, 0, quietly(np.true_divide, slopes, total))
-        ctx.dim, ctx.shape, ctx.classes = dim, x.shape, classes
-        ctx.slopes = slopes.astype(x.dtype, copy=False)
+        # the input too, as torch keeps it: changed in place before backward, it is an error there
+        ctx.save_for_backward(input, target, weight)
+        ctx.dim, ctx.shape, ctx.classes, ctx.slopes = dim, x.shape, classes, slopes.astype(x.dtype, copy=False)
+        ctx.reduction, ctx.ignore_index = reduction, ignore_index
         return _reduced(losses, reduction, total)
 
     @staticmethod
     def backward(ctx, grad):
-        per_sample = grad * Tensor._make(ctx.slopes)
-        return Scatter.apply(per_sample, ctx.classes, ctx.dim, False, ctx.shape), None, None, None, None
+        input, target, weight = ctx.saved_tensors
+        return ctx._forward_cls.gradient_op.apply(grad, input, target, weight, ctx), None, None, None, None
 
     @staticmethod
     def vjp(ctx, grad):
-        out = np.zeros(ctx.shape, ctx.slopes.dtype)
+        x = ctx.saved_arrays[0]  # (checked: changed in place since forward, it is torch's error)
+        out = np.zeros(x.shape, ctx.slopes.dtype)
         picked = np.expand_dims(grad * ctx.slopes, ctx.dim)
         np.put_along_axis(out, np.expand_dims(ctx.classes, ctx.dim), picked, ctx.dim)
         return out, None, None, None, None
 
 
+class NllLossBackward(Function):
+    """nll_loss's backward as an op (torch's nll_loss_backward): d/dgrad is nll_loss itself, of the
+    gradient's gradient; d/dinput is 0
+
+    Recorded only when a gradient's graph is wanted (create_graph). Its result then depends on the
+    input, as in torch, so a second derivative gives 0 instead of raising that nothing requires grad
+    (the first derivative of nll_loss is a constant)."""
+    _grad_fn_name, _builtin = "NllLossBackwardBackward0", True
+    _ctx_slots = ("loss",)
+    _listed_args = (0, 1)  # torch lists the incoming gradient and the input
+
+    @staticmethod
+    def forward(ctx, grad, input, target, weight, loss):
+        ctx.save_for_backward(target, weight)  # its own: the loss's node may be freed before this one
+        ctx.loss = loss  # the loss's node: which elements were picked, their slopes
+        return NllLoss.vjp(loss, grad._data)[0]
+
+    @staticmethod
+    def backward(ctx, grad):
+        target, weight = ctx.saved_tensors
+        loss = ctx.loss
+        return (loss._forward_cls.apply(grad, target, weight, loss.reduction, loss.ignore_index),
+                Tensor._make(np.zeros(loss.shape, loss.slopes.dtype)), None, None, None)
+
+
 class NllLoss2d(NllLoss):
     """nll_loss of images: input (N, C, H, W), target (N, H, W)"""
     _grad_fn_name = "NllLoss2DBackward0"
+
+
+class NllLoss2dBackward(NllLossBackward):
+    _grad_fn_name = "NllLoss2DBackwardBackward0"
+
+
+NllLoss.gradient_op, NllLoss2d.gradient_op = NllLossBackward, NllLoss2dBackward
 
 
 class BinaryCrossEntropy(Function):

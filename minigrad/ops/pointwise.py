@@ -146,11 +146,34 @@ class Relu(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return grad * (ctx.result > 0)
+        # an op of its own, as in torch: the gradient then depends on relu's output, so its own
+        # derivative (0) can be taken, even where the incoming gradient is a constant
+        return ThresholdBackward.apply(grad, ctx.result)
 
     @staticmethod
     def vjp(ctx, grad):
         return grad * (ctx.result_array > 0)
+
+
+class ThresholdBackward(Function):
+    """relu's backward, grad where out > 0, as an op (torch's threshold_backward): d/dgrad is the
+    same mask, d/dout is 0
+
+    Recorded only when a gradient's graph is wanted (create_graph). Written as ``grad * (out > 0)``,
+    that gradient would not depend on the input at all where the incoming gradient is a constant
+    (``y = x.relu().sum()``): it would not require grad, and a second derivative would raise, where
+    torch gives 0."""
+    _grad_fn_name, _builtin = "ThresholdBackwardBackward0", True
+
+    @staticmethod
+    def forward(ctx, grad, out):
+        ctx.save_for_backward(out)
+        return grad._data * (out._data > 0)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        return ThresholdBackward.apply(grad, out), Tensor._make(np.zeros_like(out._data))
 
 
 class Abs(Function):

@@ -203,14 +203,20 @@ def check_double(fn, *inputs, seed=0, tol=None):
         total = sum(((g * lib.tensor(w)).sum() for g, w in zip(first, weights) if g is not None),
                     lib.tensor(0.0, dtype=out.dtype))
         second = [None] * len(diff)
+        # whether each gradient is itself differentiable: torch's are wherever the op's backward
+        # formula involves an input, even when its derivative is 0 (relu's, nll_loss's)
+        differentiable = [g is not None and g.requires_grad for g in first]
         if total.requires_grad:
             second = lib.autograd.grad(total, diff, allow_unused=True)
         results[lib.__name__] = (
+            differentiable,
             [None if g is None else g.detach().numpy() for g in first],
-            [np.zeros(tuple(x.shape), _np_dtype(_name(x.dtype))) if g is None else g.detach().numpy()
-             for x, g in zip(diff, second)],
+            # (force: torch gives some zero derivatives, abs's second one, as a ZeroTensor)
+            [np.zeros(tuple(x.shape), _np_dtype(_name(x.dtype))) if g is None
+             else g.detach().numpy(force=True) for x, g in zip(diff, second)],
         )
-    (m_first, m_second), (t_first, t_second) = results["minigrad"], results["torch"]
+    (m_diff, m_first, m_second), (t_diff, t_first, t_second) = results["minigrad"], results["torch"]
+    assert m_diff == t_diff, f"which first derivatives require grad: minigrad {m_diff}, torch {t_diff}"
     for i, (m, t) in enumerate(zip(m_first, t_first)):
         assert (m is None) == (t is None), f"first derivative {i}: None in one library only"
         if t is not None:

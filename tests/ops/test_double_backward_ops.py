@@ -54,6 +54,30 @@ CASES = {
     "cast": (lambda lib, a: a.float().double() ** 2, [A]),
 }
 
+# Each op alone: its gradient depends on the input only through the op's own backward, so whether
+# that gradient requires grad at all is the op's doing. torch's does wherever the backward formula
+# involves the input, even when its derivative is 0 (relu, whose second derivative is 0: not an error).
+ALONE = {
+    "relu": lambda lib, a: a.relu(),
+    "relu_": lambda lib, a: (a * 1).relu_(),
+    "ReLU": lambda lib, a: lib.nn.ReLU()(a),
+    "F.relu": lambda lib, a: lib.nn.functional.relu(a),
+    "abs": lambda lib, a: a.abs(),
+    "sign": lambda lib, a: a.sign(),
+    "clamp": lambda lib, a: a.clamp(-1, 1),
+    "clamp_min": lambda lib, a: a.clamp(min=0),
+    "maximum": lambda lib, a: lib.maximum(a, lib.zeros_like(a)),
+    "where": lambda lib, a: lib.where(a > 0, a, 2 * a),
+    "max": lambda lib, a: a.max(),
+    "max_dim": lambda lib, a: a.max(1).values,
+    "amax": lambda lib, a: a.amax(0),
+    "sum": lambda lib, a: a.sum(),
+    "mean": lambda lib, a: a.mean(0),
+    "linear": lambda lib, a: a * 3 - 1,
+    "shapes": lambda lib, a: a.t().reshape(6)[1:],
+    "norm1": lambda lib, a: a.norm(1),
+}
+
 
 def _setitem(a, b):
     out = a * a
@@ -67,3 +91,8 @@ def test_double_backward(name, dtype):
     fn, arrays = CASES[name]
     tol = dict(rtol=1e-4, atol=1e-5) if dtype == "float32" else None
     check_double(fn, *[both(a.astype(dtype)) for a in arrays], tol=tol)
+
+
+@pytest.mark.parametrize("name", sorted(ALONE))
+def test_double_backward_of_an_op_alone(name):
+    check_double(ALONE[name], both(KINKY))

@@ -129,7 +129,20 @@ CASES = {
     "setitem_shape": lambda lib: _setitem(lib, 0, lib.ones(2)),
     "setitem_advanced_shape": lambda lib: _setitem(lib, [0, 1], lib.ones(2)),
     "setitem_index": lambda lib: _setitem(lib, 5, lib.ones(())),
+    # a saved tensor changed in place before backward: a leaf is named alone, an op's output with its op
+    "modified_leaf": lambda lib: _modified_then_backward(lib, lambda a: a, lambda a, b: a * b),
+    "modified_output": lambda lib: _modified_then_backward(lib, lambda a: a.exp(), lambda a, b: a * b),
+    "modified_nll_input": lambda lib: _modified_then_backward(
+        lib, lambda a: a, lambda a, b: lib.nn.functional.nll_loss(a, lib.tensor([0, 2]))),
 }
+
+
+def _modified_then_backward(lib, make, use):
+    a = make(x(lib, 2, 3))
+    out = use(a, a)
+    with lib.no_grad():
+        a.mul_(2)
+    out.sum().backward()
 
 
 def _setitem(lib, key, value):

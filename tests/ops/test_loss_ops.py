@@ -8,6 +8,7 @@ pytestmark = [pytest.mark.torch, pytest.mark.filterwarnings("error::RuntimeWarni
 
 import numpy as np  # noqa: E402
 
+import minigrad  # noqa: E402
 from tests.ops._differential import both, check, check_double, check_error, values  # noqa: E402
 
 REDUCTIONS = ["mean", "sum", "none"]
@@ -67,8 +68,14 @@ def test_cross_entropy_with_class_indices(ignored, weighted, reduction, smoothin
     inputs = (x, target) + ((weight,) if weighted else ())
     check(loss, *inputs)
     check_double(loss, *inputs)
-    check(lambda lib, a, t, *w: F(lib).nll_loss(a, t, *w, ignore_index=ignore_index, reduction=reduction),
-          *inputs)
+
+    def nll(lib, a, t, *w):
+        return F(lib).nll_loss(a, t, *w, ignore_index=ignore_index, reduction=reduction)
+
+    check(nll, *inputs)
+    # its gradient is a constant, but torch's depends on the input (NllLossBackwardBackward0): the
+    # second derivative is 0, not an error that nothing requires grad
+    check_double(nll, *inputs)
 
 
 @pytest.mark.parametrize("reduction", REDUCTIONS)
@@ -83,6 +90,24 @@ def test_cross_entropy_of_one_sample_and_of_images(shape, reduction, smoothing):
 
     check(loss, x, target)
     check_double(loss, x, target)
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("shape", [(3,), (2, 3), (2, 3, 2, 2), (2, 3, 1, 2, 2)], ids=str)
+def test_nll_loss_gradient_is_an_op_of_its_own(shape, reduction):
+    """With create_graph, nll_loss's gradient is torch's NllLossBackwardBackward0 node (2D for images),
+    pointing at the incoming gradient and the input: differentiable, with derivative 0 in the input."""
+    x = values(10, shape).astype("float32")
+    target = classes(11, shape[:1] + shape[2:] if len(shape) > 1 else (), ignored=(-100,))
+    names = {}
+    for lib, side in ((minigrad, 0), (torch, 1)):
+        a = both(x)[side]
+        loss = F(lib).nll_loss(a, target[side], reduction=reduction)
+        (g,) = lib.autograd.grad(loss, a, lib.ones_like(loss, requires_grad=True), create_graph=True)
+        nodes = (g.grad_fn,) + tuple(n for n, _ in g.grad_fn.next_functions)
+        names[lib.__name__] = [type(n).__name__ for n in nodes]
+    assert names["minigrad"] == names["torch"]
+    check_double(lambda lib, a, t: F(lib).nll_loss(a, t, reduction=reduction), x, target)
 
 
 @pytest.mark.parametrize("reduction", REDUCTIONS)
