@@ -13,7 +13,6 @@ from .._quietly import quietly_reduce
 from .._tensor import Tensor
 from ..autograd.function import Function
 from ._common import common_arrays, quietly
-from .reduction import Scatter
 
 
 def _reduced(losses: np.ndarray, reduction: str, count: float | None = None) -> np.ndarray:
