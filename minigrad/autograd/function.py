@@ -209,7 +209,12 @@ class BackwardNode(Node):
 
     # -- what forward keeps for backward --------------------------------------------------------
     def save_for_backward(self, *tensors) -> None:
-        """Keep tensors for backward; their version is noted, so an in-place change is caught later."""
+        """Keep tensors for backward; their version is noted, so an in-place change is caught later.
+
+        Called with none, by an op that keeps on ctx what torch saves as tensors (index tensors, a
+        number torch wraps in a tensor): backward frees those as it frees saved tensors, so that a
+        second backward without retain_graph is torch's error (the op's backward calls
+        ``check_not_freed``)."""
         versions = []
         for t in tensors:
             if t is None:
@@ -226,6 +231,11 @@ class BackwardNode(Node):
                 )
         self._saved = tensors
         self._saved_versions = tuple(versions)  # a tuple of numbers: out of the garbage collector's sight
+
+    def check_not_freed(self) -> None:
+        """torch's error if a backward without retain_graph already freed what forward saved."""
+        if self._saved is _RELEASED:
+            raise RuntimeError(_FREED)
 
     @property
     def saved_tensors(self) -> tuple:

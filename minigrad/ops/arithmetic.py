@@ -124,11 +124,13 @@ class MulNumber(Function):
     @staticmethod
     def forward(ctx, a, c):
         ctx.c = c
-        x = a._data  # a float array keeps its dtype next to a Python float or int
-        return quietly(np.multiply, x, c) if x.ndim else quietly_on_0d(np.multiply, x, c)
+        # torch saves that tensor, and backward frees it: a second backward of x * 2 is an error there
+        ctx.save_for_backward()
+        return _times(a, c)
 
     @staticmethod
     def backward(ctx, grad):
+        ctx.check_not_freed()
         return grad * ctx.c, None
 
     vjp = backward  # numbers and operators only: the same formula serves arrays
@@ -136,9 +138,19 @@ class MulNumber(Function):
 
 class MulScalar(MulNumber):
     """tensor * number as torch's own code computes it (mul.Scalar, in losses): the number is no tensor
-    there, so next_functions lists only the tensor"""
+    there, so next_functions lists only the tensor, and nothing is saved (a second backward is fine)"""
     _grad_fn_name = "MulBackward1"
     _listed_args = (0,)
+
+    @staticmethod
+    def forward(ctx, a, c):
+        ctx.c = c
+        return _times(a, c)
+
+
+def _times(a, c):
+    x = a._data  # a float array keeps its dtype next to a Python float or int
+    return quietly(np.multiply, x, c) if x.ndim else quietly_on_0d(np.multiply, x, c)
 
 
 class DivScalar(Function):

@@ -16,9 +16,12 @@ from ._common import wrap_dim
 from .shape import _as_view, _expanded_shape
 
 
-class Index(Function):
-    """pick elements: the gradient is added back at the picked places (repeats accumulate)"""
-    _grad_fn_name, _builtin = "IndexBackward0", True
+class Pick(Function):
+    """pick elements: the gradient is added back at the picked places (repeats accumulate)
+
+    With ints, slices and None (torch's basic indexing), one of the nodes below; with index tensors,
+    Index."""
+    _builtin = True
 
     @staticmethod
     def forward(ctx, a, key):
@@ -41,19 +44,35 @@ class Index(Function):
         return IndexAdd.apply(grad, ctx.key, ctx.shape), None
 
 
-class Select(Index):
+class Index(Pick):
+    """x[index tensors]: torch saves the index tensors, and backward frees them (a second backward is
+    an error, where one through ints and slices is not)"""
+    _grad_fn_name = "IndexBackward0"
+
+    @staticmethod
+    def forward(ctx, a, key):
+        ctx.save_for_backward()
+        return Pick.forward(ctx, a, key)
+
+    @staticmethod
+    def backward(ctx, grad):
+        ctx.check_not_freed()
+        return Pick.backward(ctx, grad)
+
+
+class Select(Pick):
     _grad_fn_name = "SelectBackward0"
 
 
-class Slice(Index):
+class Slice(Pick):
     _grad_fn_name = "SliceBackward0"
 
 
-class IndexUnsqueeze(Index):
+class IndexUnsqueeze(Pick):
     _grad_fn_name = "UnsqueezeBackward0"
 
 
-class Alias(Index):
+class Alias(Pick):
     """x[...], x[:], x[()]: the same elements, a new view"""
     _grad_fn_name = "AliasBackward0"
 
@@ -91,21 +110,14 @@ class IndexPut(Function):
 
     @staticmethod
     def forward(ctx, a, key, value):
-        ctx.key = key
-        out = a._data.copy()
-        _check_key(key, out.ndim)
-        try:
-            *first, last = _stages(key, out.ndim)
-            inner = out[first[0]] if first else out
-            _check_advanced(last, inner.shape)
-            _check_put(inner[last].shape, value._data.shape, value._data.dtype, _is_basic(last))
-            inner[last] = value._data
-        except IndexError as e:
-            raise IndexError(_index_message(str(e))) from None
-        return out
+        # torch's CopySlices and index_put_ keep what their backward needs (the view's geometry, the
+        # index tensors) and free it after a backward: a second one is an error there
+        ctx.save_for_backward()
+        return _put(ctx, a, key, value)
 
     @staticmethod
     def backward(ctx, grad):
+        ctx.check_not_freed()
         kept = grad.clone()
         with_zero = IndexPut.apply(kept, ctx.key, Tensor._make(np.zeros((), grad._data.dtype)))
         return with_zero, None, grad[ctx.key]
@@ -118,9 +130,28 @@ class IndexPutAdvanced(IndexPut):
 class Fill(IndexPut):
     _grad_fn_name = "FillBackward3"
 
+    @staticmethod
+    def forward(ctx, a, key, value):
+        return _put(ctx, a, key, value)  # fill_ keeps nothing: a second backward is fine
 
-class CopyWhole(IndexPut):
+
+class CopyWhole(Fill):
     _grad_fn_name = "CopyBackwards"  # torch prints torch::autograd::CopyBackwards
+
+
+def _put(ctx, a, key, value):
+    ctx.key = key
+    out = a._data.copy()
+    _check_key(key, out.ndim)
+    try:
+        *first, last = _stages(key, out.ndim)
+        inner = out[first[0]] if first else out
+        _check_advanced(last, inner.shape)
+        _check_put(inner[last].shape, value._data.shape, value._data.dtype, _is_basic(last))
+        inner[last] = value._data
+    except IndexError as e:
+        raise IndexError(_index_message(str(e))) from None
+    return out
 
 
 def _put_class(key, shape, value):

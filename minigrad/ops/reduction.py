@@ -245,6 +245,7 @@ class Gather(Function):
     def forward(ctx, a, indices, dim, keepdim):
         ctx.shape, ctx.dim, ctx.keepdim = a.shape, dim, keepdim
         ctx.indices = indices
+        ctx.save_for_backward()  # torch saves the indices (a tensor): backward frees them
         if a.ndim == 0:  # max(0) of a 0-d tensor is the tensor itself
             return a._data.copy()
         out = np.take_along_axis(a._data, np.expand_dims(indices, dim), axis=dim)
@@ -252,6 +253,7 @@ class Gather(Function):
 
     @staticmethod
     def backward(ctx, grad):
+        ctx.check_not_freed()
         return Scatter.apply(grad, ctx.indices, ctx.dim, ctx.keepdim, ctx.shape), None, None, None
 
 

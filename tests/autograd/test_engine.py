@@ -84,6 +84,64 @@ def test_second_backward_without_saved_tensors_is_fine():
     check(scenario)
 
 
+# What a node keeps for backward decides whether a second backward (without retain_graph) through it
+# is an error: torch frees every saved tensor, including those a learner never sees, the number of
+# x * 2 (kept as a tensor), the indices of x[[0, 1]] and of x.max(0), what writing into a slice keeps.
+# Numbers torch keeps as numbers (x + 1; x / 2 keeps a tensor) and shapes (sum, expand, views) are not
+# freed.
+SECOND_BACKWARD = {
+    "x * 2": lambda lib, x: x * 2,
+    "2 * x": lambda lib, x: 2 * x,
+    "x.mul(2)": lambda lib, x: x.mul(2),
+    "mul(x, 2.5)": lambda lib, x: lib.mul(x, 2.5),
+    "x.sum() * 2": lambda lib, x: x.sum() * 2,
+    "x / 2": lambda lib, x: x / 2,
+    "x + 1": lambda lib, x: x + 1,
+    "1 - x": lambda lib, x: 1 - x,
+    "-x": lambda lib, x: -x,
+    "x.mean()": lambda lib, x: x.mean(),
+    "x.max(0)": lambda lib, x: x.max(0).values,
+    "x.min(1, keepdim)": lambda lib, x: x.min(1, keepdim=True)[0],
+    "x.max()": lambda lib, x: x.max(),
+    "x[0]": lambda lib, x: x[0],
+    "x[1:, 0]": lambda lib, x: x[1:, 0],
+    "x[:, None]": lambda lib, x: x[:, None],
+    "x[[1, 0]]": lambda lib, x: x[[1, 0]],
+    "x[0, [0, 1]]": lambda lib, x: x[0, [0, 1]],
+    "x[tensor]": lambda lib, x: x[lib.tensor([1, 1])],
+    "x[x > 0]": lambda lib, x: x[x > 0],
+    "x.t().reshape(4)": lambda lib, x: x.t().reshape(4),
+    "x[0].expand(3, 2)": lambda lib, x: x[0].expand(3, 2),
+    "x.relu()": lambda lib, x: x.relu(),
+    "y[0] = x[1] + 1": lambda lib, x: _setitem(x, 0, x[1] + 1),
+    "y[1:] = 0": lambda lib, x: _setitem(x, slice(1, None), 0.0),
+    "y[:] = 5": lambda lib, x: _setitem(x, slice(None), 5.0),
+    "y[:] = tensor": lambda lib, x: _setitem(x, slice(None), lib.tensor([1.0, 2.0])),
+    "y[tensor] = 1": lambda lib, x: _setitem(x, lib.tensor([0]), 1.0),
+    "y[x > 0] = 0": lambda lib, x: _setitem(x, x > 0, 0.0),
+    "nll_loss": lambda lib, x: lib.nn.functional.nll_loss(x, lib.tensor([0, 1])),
+    "cross_entropy": lambda lib, x: lib.nn.functional.cross_entropy(x, lib.tensor([0, 1])),
+}
+
+
+def _setitem(x, key, value):
+    y = x + 0
+    y[key] = value
+    return y
+
+
+@pytest.mark.parametrize("name", sorted(SECOND_BACKWARD))
+def test_second_backward_through_what_an_op_saved(name):
+    def scenario(lib):
+        x = lib.tensor([[0.5, -1.0], [2.0, 0.25]], requires_grad=True)
+        y = SECOND_BACKWARD[name](lib, x).sum()
+        y.backward()
+        y.backward()
+        return x.grad
+
+    check(scenario)
+
+
 def test_retain_graph_allows_second_backward_and_accumulates():
     def scenario(lib):
         x = leaf(lib)
