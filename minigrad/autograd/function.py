@@ -215,6 +215,9 @@ class BackwardNode(Node):
         number torch wraps in a tensor): backward frees those as it frees saved tensors, so that a
         second backward without retain_graph is torch's error (the op's backward calls
         ``check_not_freed``)."""
+        if not tensors:  # (x * 2 in a loop: the mark alone, quickly)
+            self._saved = self._saved_versions = ()
+            return
         versions = []
         for t in tensors:
             if t is None:

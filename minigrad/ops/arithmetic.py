@@ -126,7 +126,8 @@ class MulNumber(Function):
         ctx.c = c
         # torch saves that tensor, and backward frees it: a second backward of x * 2 is an error there
         ctx.save_for_backward()
-        return _times(a, c)
+        x = a._data  # a float array keeps its dtype next to a Python float or int
+        return quietly(np.multiply, x, c) if x.ndim else quietly_on_0d(np.multiply, x, c)
 
     @staticmethod
     def backward(ctx, grad):
@@ -145,12 +146,7 @@ class MulScalar(MulNumber):
     @staticmethod
     def forward(ctx, a, c):
         ctx.c = c
-        return _times(a, c)
-
-
-def _times(a, c):
-    x = a._data  # a float array keeps its dtype next to a Python float or int
-    return quietly(np.multiply, x, c) if x.ndim else quietly_on_0d(np.multiply, x, c)
+        return quietly(np.multiply, a._data, c)
 
 
 class DivScalar(Function):
