@@ -285,10 +285,15 @@ class TensorOps:
                 "unsupported operation: more than one element of the written-to tensor refers to a single "
                 "memory location. Please clone() the tensor before performing the operation."
             ) from None
-        if recording:
-            self._grad_fn = result._grad_fn
-            self._requires_grad = True
         self._version_counter[0] += 1
+        if recording:
+            node = self._grad_fn = result._grad_fn
+            self._requires_grad = True
+            if node._saved_output is not None:
+                # the op keeps its output (relu_, pow_): that is self now, so changing self again
+                # before backward is torch's error, as with the output of relu
+                node._saved_output, node._output_counter = self._data, self._version_counter
+                node._output_version = self._version_counter[0]
         return self
 
     def _update(self, ufunc, other, alpha=1):

@@ -324,10 +324,11 @@ class BackwardNode(Node):
 def _modified_message(t, version) -> str:
     from .._tensor import _type_name
 
-    # torch names the forward op here: "output 0 of Exp", not of ExpBackward0; a leaf is nobody's output
+    # torch names the node here without "Backward" and a last 0 (ExpBackward0: "Exp", MaxBackward1:
+    # "Max1"); a leaf is nobody's output
     producer = ""
     if t.grad_fn is not None:
-        producer = f", which is output 0 of {re.sub(r'Backward[0-9]*$', '', t.grad_fn.name())},"
+        producer = f", which is output 0 of {re.sub(r'Backward(0$)?', '', t.grad_fn.name(), count=1)},"
     return (
         "one of the variables needed for gradient computation has been modified by an inplace operation: "
         f"[{_type_name(t)} [{', '.join(map(str, t.shape))}]]{producer} is at version "

@@ -296,7 +296,7 @@ class Pow(Function):
 
 class PowTensor(Function):
     """d(a**b) = b a**(b-1) da + a**b log(a) db"""
-    _grad_fn_name, _builtin = "PowBackward1", True
+    _grad_fn_name, _builtin, saves_result = "PowBackward1", True, True  # a**b: the output, as torch keeps it
 
     @staticmethod
     def forward(ctx, a, b):
@@ -317,7 +317,7 @@ class PowTensor(Function):
         # gradient of this gradient.
         flat = (a == 0) & (b >= 0)
         safe = where(flat, 1.0, a)
-        grad_b = where(flat, 0.0, grad * safe ** b * safe.log())
+        grad_b = where(flat, 0.0, grad * ctx.result.to(grad.dtype) * safe.log())
         return grad_a, grad_b
 
 

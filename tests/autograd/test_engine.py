@@ -142,6 +142,44 @@ def test_second_backward_through_what_an_op_saved(name):
     check(scenario)
 
 
+# Which tensors an op keeps for backward (its input, its output, both or none) decides whether changing
+# one in place before backward is torch's error, and the message names the tensor's shape and the op
+# that made it ("output 0 of Max1" for MaxBackward1).
+KEPT = {
+    "exp": lambda lib, x, w: x.exp(),
+    "x ** 2": lambda lib, x, w: x**2,
+    "x * w": lambda lib, x, w: x * w,
+    "x + w": lambda lib, x, w: x + w,
+    "x.sum()": lambda lib, x, w: x.sum(),
+    "x.max()": lambda lib, x, w: x.max(),
+    "x.relu()": lambda lib, x, w: x.relu(),
+    "x.relu_()": lambda lib, x, w: x.relu_(),
+    "x.sigmoid()": lambda lib, x, w: x.sigmoid(),
+    "x ** w": lambda lib, x, w: x**w,
+    "2 ** x": lambda lib, x, w: 2**x,
+    "x @ w": lambda lib, x, w: x @ w,
+    "x[[1, 0]]": lambda lib, x, w: x[[1, 0]],
+    "log_softmax": lambda lib, x, w: x.log_softmax(1),
+    "nll_loss": lambda lib, x, w: lib.nn.functional.nll_loss(x, lib.tensor([0, 1])),
+    "mse_loss": lambda lib, x, w: lib.nn.functional.mse_loss(x, w),
+}
+
+
+@pytest.mark.parametrize("changed", ["input", "output"])
+@pytest.mark.parametrize("name", sorted(KEPT))
+def test_changing_what_an_op_kept_before_backward(name, changed):
+    def scenario(lib):
+        x = lib.tensor([[0.5, 2.0], [1.5, 3.0]], requires_grad=True) * 1  # a non-leaf: it may change
+        w = lib.tensor([[1.5, 0.5], [2.0, 1.0]], requires_grad=True)
+        y = KEPT[name](lib, x, w)
+        with lib.no_grad():
+            (x if changed == "input" else y).add_(1)
+        y.sum().backward()
+        return w.grad
+
+    check(scenario)
+
+
 def test_retain_graph_allows_second_backward_and_accumulates():
     def scenario(lib):
         x = leaf(lib)
