@@ -142,6 +142,15 @@ class Tensor:
         if value is not None:
             if not isinstance(value, Tensor):
                 raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type {type(value).__name__}")
+            if value._data.dtype != self._data.dtype:
+                # torch's first two sentences; the rest of its message is about grad_dtype, which
+                # minigrad does not have
+                raise RuntimeError(
+                    f"attempting to assign a gradient with dtype '{_dtype.CPP_NAMES[value._data.dtype.name]}' "
+                    f"to a tensor with grad_dtype '{_dtype.SCALAR_NAMES[self._data.dtype.name]}'. The gradient "
+                    "must match the tensor's grad_dtype (defaults to the tensor's dtype). Convert it first, "
+                    "e.g. x.grad = g.to(x.dtype): backward adds into .grad in the tensor's own dtype."
+                )
             if value.shape != self.shape:
                 raise RuntimeError(
                     f"attempting to assign a gradient of size '{list(value.shape)}' to a tensor of size "
@@ -181,7 +190,7 @@ class Tensor:
                 "ever reach it; set requires_grad=True on the leaf it comes from."
             )
         if self._grad_fn is not None:
-            return self._grad_fn.register_prehook(hook)
+            return self._grad_fn._register_tensor_prehook(hook)
         if self._hooks is None:
             self._hooks = {}
         handle = RemovableHandle(self._hooks)
@@ -407,4 +416,4 @@ from .autograd import (  # noqa: E402
 )
 
 _function.Tensor, _function._as_tensor_result, _function._make = Tensor, _as_tensor_result, Tensor._make
-_engine._Tensor = Tensor
+_engine._Tensor, _engine._type_name = Tensor, _type_name

@@ -15,7 +15,7 @@ import numpy as np
 
 from .._quietly import SCALAR_OPS, quietly, quietly_in_place, silently
 from . import anomaly_mode, grad_mode
-from .function import AccumulateGrad, BackwardNode
+from .function import AccumulateGrad, BackwardNode, NodePreHook
 
 
 def run_backward(roots, root_grads, *, retain_graph: bool, create_graph: bool,
@@ -61,6 +61,9 @@ def run_backward(roots, root_grads, *, retain_graph: bool, create_graph: bool,
             grad = buffers.pop(node)
             if node._pre_hooks is not None or node._retained is not None:
                 grad = _run_pre_hooks(node, grad, arrays)
+                if grad is None:  # a pre-hook of the node dropped it: nothing flows from here
+                    _skip(node, buffers, dependencies, ready)
+                    continue
             if capture is not None:
                 if node in capture:
                     capture[node].append(_tensor_of(grad) if arrays else grad)
@@ -79,7 +82,7 @@ def run_backward(roots, root_grads, *, retain_graph: bool, create_graph: bool,
 
             grads = _vjp(node, grad) if arrays else node.apply(grad)
             if node._post_hooks:
-                _run_post_hooks(node, grads, grad, arrays)
+                grads = _run_post_hooks(node, grads, grad, arrays)
             if anomaly_mode._enabled:
                 _check_anomaly(node, grads)
             if not retain_graph and (node._saved is not None or node._saved_output is not None):
@@ -198,6 +201,7 @@ def _fit_to_input(node, g, shape: tuple, code: str):
 
 
 _Tensor = None  # minigrad.Tensor, set by _tensor.py (this module is imported before it exists)
+_type_name = None  # and its torch.typename, "minigrad.FloatTensor"
 
 
 def _count_dependencies(roots) -> dict:
@@ -241,26 +245,78 @@ def _needed_nodes(reachable, capture) -> set:
 
 
 def _run_pre_hooks(node, grad, arrays: bool):
+    """The hooks before a node, in torch's order: those of its output tensor, then retain_grad's copy,
+    then the node's own (which see and return a tuple). None: a node's hook dropped the gradient."""
     if arrays:
         grad = _tensor_of(grad)  # hooks see tensors
-    for hook in list((node._pre_hooks or {}).values()):
-        result = hook(grad)
-        if result is not None:
-            grad = result
+    hooks = list((node._pre_hooks or {}).values())
+    for hook in hooks:
+        if type(hook) is not NodePreHook:
+            result = hook(grad)
+            if result is not None:
+                grad = _replacement(hook, result, grad)
     retained = node._retained
     if retained is not None:
         tensor = retained()
         if tensor is not None:
             _accumulate(tensor, grad, grad_mode._state["grad"])
+    for hook in hooks:
+        if type(hook) is NodePreHook:
+            result = hook.fn((grad,))
+            if result is not None:
+                (grad,) = _replacements(hook.fn, result, (grad,))
+                if grad is None:
+                    return None
     return _array_of(node, grad) if arrays else grad
 
 
-def _run_post_hooks(node, grads, grad, arrays: bool) -> None:
+def _run_post_hooks(node, grads, grad, arrays: bool) -> tuple:
+    """A node's hooks after its backward: they see the gradients of the inputs torch lists (see
+    next_functions), not of forward's numbers and flags, and may replace them."""
+    listed = node._listed_positions()
+    inputs = tuple(grads[i] if i < len(grads) else None for i in listed)
     if arrays:  # hooks see tensors
-        grads = tuple(g if g is None else _tensor_of(g) for g in grads)
+        inputs = tuple(g if g is None else _tensor_of(g) for g in inputs)
         grad = _tensor_of(grad)
     for hook in list(node._post_hooks.values()):
-        hook(grads, (grad,))
+        result = hook(inputs, (grad,))
+        if result is not None:
+            inputs = _replacements(hook, result, inputs)
+    grads = list(grads) + [None] * (max(listed, default=-1) + 1 - len(grads))
+    for i, g in zip(listed, inputs):
+        grads[i] = g if g is None or not arrays else _array_of(node, g)
+    return tuple(grads)
+
+
+def _replacement(hook, new, old):
+    """What a hook returned instead of the gradient ``old``, refused as torch refuses it."""
+    if not isinstance(new, _Tensor):
+        raise TypeError(f"expected Variable, but hook returned '{type(new).__name__}'. A hook returns the "
+                        "gradient to use instead (a tensor), or None to keep it.")
+    name = getattr(hook, "__name__", "<unknown>")
+    if old is not None and new.shape != old.shape:
+        raise RuntimeError(f"hook '{name}' has changed the size of value. A hook may change a gradient's "
+                           "values, not its shape: the gradient must still fit its tensor.")
+    if old is not None and new.dtype != old.dtype:
+        raise RuntimeError(
+            f"hook '{name}' has changed the type of value (was {_type_name(old)} got {_type_name(new)}). "
+            "A hook may change a gradient's values, not its dtype: convert with .to(g.dtype)."
+        )
+    return new
+
+
+def _replacements(hook, new, old: tuple) -> tuple:
+    """What a node's hook returned instead of the gradients ``old``: a tuple as long, each checked."""
+    if not isinstance(new, tuple):
+        raise TypeError(f"expected tuple, but hook returned '{type(new).__name__}'. A node's hook returns "
+                        "one gradient (or None) per gradient it was given, in a tuple.")
+    if len(new) != len(old):
+        raise RuntimeError(
+            f"hook '{getattr(hook, '__name__', '<unknown>')}' has returned an incorrect number of values "
+            f"(got {len(new)}, but expected {len(old)}). A node's hook returns one gradient (or None) per "
+            "gradient it was given."
+        )
+    return tuple(g if g is None else _replacement(hook, g, o) for g, o in zip(new, old))
 
 
 def _accumulate(variable, grad, create_graph: bool) -> None:
@@ -270,7 +326,7 @@ def _accumulate(variable, grad, create_graph: bool) -> None:
         for hook in list(hooks.values()):
             result = hook(grad)
             if result is not None:
-                grad = result
+                grad = _replacement(hook, result, grad)
     if grad._data.shape != variable._data.shape:
         grad = grad.sum_to_size(variable._data.shape)
     if variable._grad is None:

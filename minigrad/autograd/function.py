@@ -57,10 +57,16 @@ class Node:
         None. ``_input_shapes`` has one entry per argument (None: not a tensor). Torch lists the
         tensor arguments, unless the op's ``_listed_args`` names others.
         """
-        edges, listed = self._edges, getattr(self, "_forward_cls", Function)._listed_args
+        edges = self._edges
+        return tuple((edges[i] if i < len(edges) else None, 0) for i in self._listed_positions())
+
+    def _listed_positions(self) -> list:
+        """The arguments of forward that torch lists as this node's inputs (next_functions, a post-hook's
+        grad_inputs): the op's ``_listed_args``, or else its tensor arguments."""
+        listed = getattr(self, "_forward_cls", Function)._listed_args
         if listed is None:
             listed = [i for i, shape in enumerate(self._input_shapes) if shape is not None]
-        return tuple((edges[i] if i < len(edges) else None, 0) for i in listed)
+        return listed
 
     def name(self) -> str:
         return type(self).__name__
@@ -69,7 +75,8 @@ class Node:
         return f"<{self.name()} object at {hex(id(self))}>"
 
     def register_hook(self, fn) -> RemovableHandle:
-        """``fn(grad_inputs, grad_outputs)`` runs after this node computed the gradients of its inputs."""
+        """``fn(grad_inputs, grad_outputs)`` runs after this node computed the gradients of its inputs,
+        and may return replacements for grad_inputs (a tuple, None for a gradient to drop)."""
         if self._post_hooks is None:
             self._post_hooks = {}
         handle = RemovableHandle(self._post_hooks)
@@ -77,7 +84,12 @@ class Node:
         return handle
 
     def register_prehook(self, fn) -> RemovableHandle:
-        """``fn(grad_outputs)`` runs before this node, and may return replacement gradients."""
+        """``fn(grad_outputs)`` runs before this node, and may return replacement gradients (a tuple)."""
+        return self._register_tensor_prehook(NodePreHook(fn))
+
+    def _register_tensor_prehook(self, fn) -> RemovableHandle:
+        """``fn(grad)``, a hook of this node's output tensor (its ``register_hook``). The node's own
+        pre-hooks are kept in the same dict, wrapped: the engine runs a node's hooks in torch's order."""
         handle = RemovableHandle(self._pre_hooks_dict())
         self._pre_hooks[handle.id] = fn
         return handle
@@ -86,6 +98,15 @@ class Node:
         if self._pre_hooks is None:
             self._pre_hooks = {}
         return self._pre_hooks
+
+
+class NodePreHook:
+    """A hook given to ``grad_fn.register_prehook``: it sees, and returns, a tuple of gradients."""
+
+    __slots__ = ("fn",)
+
+    def __init__(self, fn):
+        self.fn = fn
 
 
 class AccumulateGrad(Node):
