@@ -107,6 +107,17 @@ def float_array(a: Tensor) -> np.ndarray:
     return x
 
 
+def check_rounded_division(x: np.ndarray, y: np.ndarray, mode: str) -> None:
+    """torch's refusals for a quotient rounded to an integer ('floor' or 'trunc'), x and y in their
+    common dtype: none of bools, and none of integers by zero (no integer is the answer)."""
+    if x.dtype.kind == "b":
+        raise NotImplementedError(f"\"div_{mode}_cpu\" not implemented for 'Bool'. True and False have no "
+                                  "quotient; convert with .long() first.")
+    if x.dtype.kind in "iu" and (y == 0).any():
+        raise RuntimeError("ZeroDivisionError. Integers have no infinity to give for a division by zero; "
+                           "convert with .float() first if you want inf.")
+
+
 def check_broadcast(x: np.ndarray, y: np.ndarray) -> None:
     # a 0-d operand always broadcasts: skip the (slow) shape check for the most common case, x * 2
     if x.shape != y.shape and x.ndim and y.ndim:

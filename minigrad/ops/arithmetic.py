@@ -11,7 +11,7 @@ from .. import _dtype
 from ..autograd.function import Function
 from .._tensor import Tensor
 from ._common import (
-    _PLAIN_NUMBERS, binary_operands, float_arrays, is_number, operand_arrays,
+    _PLAIN_NUMBERS, binary_operands, check_rounded_division, float_arrays, is_number, operand_arrays,
     quietly, quietly_on_0d,
 )
 
@@ -199,9 +199,7 @@ class DivRounded(Function):
     @staticmethod
     def forward(ctx, a, b, rounding_mode):
         x, y = operand_arrays(a, b)
-        if x.dtype.kind in "iub" and (y == 0).any():
-            raise RuntimeError("ZeroDivisionError. Integers have no infinity to give for a division by "
-                               "zero; convert with .float() first if you want inf.")
+        check_rounded_division(x, y, rounding_mode)
         if rounding_mode == "floor":
             return quietly(np.floor_divide, x, y)
         if x.dtype.kind == "f":

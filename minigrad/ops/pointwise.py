@@ -8,8 +8,8 @@ from .. import _dtype
 from .._tensor import Tensor
 from ..autograd.function import Function
 from ._common import (
-    as_tensor_like, binary_operands, broadcast_shapes, check_broadcast, common_arrays, float_array, quietly,
-    result_dtype,
+    as_tensor_like, binary_operands, broadcast_shapes, check_broadcast, check_rounded_division, common_arrays,
+    float_array, quietly, result_dtype,
 )
 
 
@@ -470,6 +470,7 @@ class FloorDivide(Function):
     @staticmethod
     def forward(ctx, a, b):
         x, y = common_arrays(a, b)
+        check_rounded_division(x, y, "floor")
         return quietly(np.floor_divide, x, y)  # x // 0.0 is inf or nan, as in torch: no warning
 
     @staticmethod
