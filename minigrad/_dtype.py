@@ -13,7 +13,8 @@ SCALAR_NAMES = {
     "bool": "Bool", "uint8": "Byte", "int8": "Char", "int16": "Short", "int32": "Int", "int64": "Long",
     "float16": "Half", "float32": "Float", "float64": "Double",
 }
-# the C++ names of the same types, which a few of torch's messages print ("a gradient with dtype 'double'")
+# the C++ names of the same types, which a few of torch's messages print ("a gradient with dtype 'double'";
+# its overflow messages use the stdint names instead, "int64_t": _creation._C_NAMES)
 CPP_NAMES = {
     "bool": "bool", "uint8": "unsigned char", "int8": "signed char", "int16": "short int", "int32": "int",
     "int64": "long int", "float16": "c10::Half", "float32": "float", "float64": "double",

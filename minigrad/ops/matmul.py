@@ -5,7 +5,7 @@ import math
 
 import numpy as np
 
-from .._dtype import SCALAR_NAMES
+from .._dtype import CPP_NAMES, SCALAR_NAMES
 from ..autograd.function import Function, operator_apply
 from ._common import binary_operands, broadcast_shapes
 from .shape import SqueezeDimInPlace, UnsafeView, _expanded_shape, expand, reshape, squeeze, unsqueeze
@@ -120,10 +120,22 @@ def _check_matmul(x: np.ndarray, y: np.ndarray, folds: bool) -> None:
         raise RuntimeError(_matmul_dtypes(x, y))
     if x.shape[-1] != (y.shape[-2] if y.ndim > 1 else y.shape[0]):
         raise RuntimeError(_matmul_mismatch(x.shape, y.shape, folds))
+    if x.dtype == np.bool_:
+        raise NotImplementedError(
+            f"\"{_kernel(x.ndim, y.ndim, folds)}\" not implemented for 'Bool'. A product of bools would "
+            "have to sum them: convert with .long() or .float() first."
+        )
 
 
-_C_NAME = {"float32": "float", "float64": "double", "int64": "long int", "int32": "int", "int16": "short int",
-           "int8": "signed char", "uint8": "unsigned char", "bool": "bool", "float16": "c10::Half"}
+def _kernel(x_ndim: int, y_ndim: int, folds: bool) -> str:
+    """The name of the kernel torch reaches for a @ b (see matmul), as its messages print it."""
+    if x_ndim == 1 and y_ndim == 1:
+        return "dot"
+    if y_ndim <= 2 and (x_ndim <= 2 or folds):  # torch folds a's leading dims into rows
+        return "addmv_impl_cpu" if y_ndim == 1 else "addmm_impl_cpu_"
+    return "bmm"
+
+
 _SAME_DTYPE = " matmul does not promote dtypes: convert one operand first, e.g. a @ b.to(a.dtype)."
 
 
@@ -135,7 +147,7 @@ def _matmul_dtypes(x, y) -> str:
     elif y.ndim == 1:
         text = f"addmv input tensors must have the same dtype, but got {short_b}, {short_a}, and {short_b}"
     elif y.ndim == 2:
-        text = f"expected m1 and m2 to have the same dtype, but got: {_C_NAME[a]} != {_C_NAME[b]}"
+        text = f"expected m1 and m2 to have the same dtype, but got: {CPP_NAMES[a]} != {CPP_NAMES[b]}"
     else:
         text = f"expected scalar type {short_a} but found {short_b}"
     return text + "." + _SAME_DTYPE
@@ -172,7 +184,7 @@ def matmul(input, other):
     where torch folds them; otherwise batches of matrices, expanded to a common batch, through bmm."""
     a, b = binary_operands(input, other)
     x, y = a._data, b._data
-    if x.ndim == 2 == y.ndim and x.shape[1] == y.shape[0] and x.dtype == y.dtype:
+    if x.ndim == 2 == y.ndim and x.shape[1] == y.shape[0] and x.dtype == y.dtype != np.bool_:
         return _mm(a, b)  # matrices that fit (x @ W in every layer): nothing to refuse, no kernel to pick
     if x.ndim == 3 == y.ndim and x.shape[0] != y.shape[0]:
         # a batch of one that requires grad: torch multiplies its one matrix, so that the product folds

@@ -198,7 +198,8 @@ class Sign(Function):
 
     @staticmethod
     def forward(ctx, a):
-        return np.sign(a._data)
+        x = a._data
+        return x.copy() if x.dtype == np.bool_ else np.sign(x)  # a bool is its own sign (NumPy has no loop)
 
     @staticmethod
     def backward(ctx, grad):

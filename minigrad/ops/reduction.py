@@ -557,8 +557,13 @@ def _check_softmax_dtype(input, dim, name):
 
 
 def all(input, dim=None, keepdim=False):
-    return Tensor._make(np.asarray(np.all(input._data, axis=dim, keepdims=keepdim)))
+    return _truth(input, np.all(input._data, axis=dim, keepdims=keepdim))
 
 
 def any(input, dim=None, keepdim=False):
-    return Tensor._make(np.asarray(np.any(input._data, axis=dim, keepdims=keepdim)))
+    return _truth(input, np.any(input._data, axis=dim, keepdims=keepdim))
+
+
+def _truth(input, result) -> Tensor:
+    """all's or any's result: bool, except of a uint8 tensor, whose answer torch gives as uint8 (0 or 1)"""
+    return Tensor._make(np.asarray(result, np.uint8 if input._data.dtype == np.uint8 else np.bool_))

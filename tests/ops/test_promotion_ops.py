@@ -74,17 +74,19 @@ def test_where_cat_stack_promotion(left, right):
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize("name", ["exp", "log", "sqrt", "sin", "cos", "tanh", "sigmoid", "abs", "relu", "neg"])
+@pytest.mark.parametrize("name", ["exp", "log", "sqrt", "sin", "cos", "tanh", "sigmoid", "abs", "relu", "neg",
+                                  "sign"])
 def test_unary_result_dtype(dtype, name):
     check(lambda lib, t: getattr(lib, name)(t), operand(dtype, False))
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize("name", ["sum", "max", "min", "amax", "argmax", "mean", "var", "softmax", "logsumexp"])
+@pytest.mark.parametrize("name", ["sum", "max", "min", "amax", "argmax", "mean", "var", "softmax", "logsumexp",
+                                  "all", "any", "all0", "any0"])
 def test_reduction_result_dtype(dtype, name):
     def fn(lib, t):
-        if name in ("softmax", "logsumexp"):
-            return getattr(t, name)(0)
+        if name in ("softmax", "logsumexp", "all0", "any0"):
+            return getattr(t, name.rstrip("0"))(0)
         return getattr(t, name)()
 
     check(fn, operand(dtype, False))
