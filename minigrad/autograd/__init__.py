@@ -119,13 +119,13 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     inputs = _as_tuple(inputs)
     if allow_unused is None:
         allow_unused = materialize_grads
+    grads = _root_grads(outputs, _as_tuple(grad_outputs), create_graph)  # (torch checks the outputs first)
     for t in inputs:
         if not t._requires_grad:
             raise RuntimeError(
                 "One of the differentiated Tensors does not require grad. Only tensors with "
                 "requires_grad=True (or computed from one) can be differentiated with respect to."
             )
-    grads = _root_grads(outputs, _as_tuple(grad_outputs), create_graph)
     if retain_graph is None:
         retain_graph = create_graph
     capture = {_node(t): [] for t in inputs}

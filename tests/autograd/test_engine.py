@@ -180,6 +180,28 @@ def test_changing_what_an_op_kept_before_backward(name, changed):
     check(scenario)
 
 
+# autograd.grad with several things wrong: torch checks the outputs (and their gradients) before the
+# inputs, and says what it found first
+GRAD_MISTAKES = {
+    "non-scalar output, input without grad": lambda lib: lib.autograd.grad(
+        lib.ones(2, requires_grad=True) * 2, lib.ones(2)),
+    "output without grad, input without grad": lambda lib: lib.autograd.grad(lib.ones(2).sum(), lib.ones(2)),
+    "gradient of the wrong shape, input without grad": lambda lib: lib.autograd.grad(
+        lib.ones(2, requires_grad=True) * 2, lib.ones(2), lib.ones(3)),
+    "input without grad": lambda lib: lib.autograd.grad((lib.ones(2, requires_grad=True) * 2).sum(), lib.ones(2)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(GRAD_MISTAKES))
+def test_autograd_grad_reports_torchs_first_mistake(name):
+    check(GRAD_MISTAKES[name])
+
+
+def test_truth_of_tensors():
+    for values in ([], [1.0, 2.0], [0.0], [[3.0]]):
+        check(lambda lib: bool(lib.tensor(values)))
+
+
 def test_retain_graph_allows_second_backward_and_accumulates():
     def scenario(lib):
         x = leaf(lib)
