@@ -10,6 +10,7 @@ from ._dtype import (
     promote_types, set_default_dtype, uint8,
 )
 from ._dtype import result_type_of as result_type
+from ._device import backends, cuda, device
 from ._tensor import Size, Tensor
 from ._tensor_ops import TensorOps as _TensorOps
 from ._creation import as_tensor, from_numpy, tensor

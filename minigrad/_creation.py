@@ -13,6 +13,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from . import _dtype
+from ._device import is_cpu
 from ._tensor import Tensor
 
 _MAX_DIMS = 64
@@ -249,7 +250,7 @@ def _flag(fn: str, requires_grad) -> bool:
 
 
 def _check_device(device) -> None:
-    if device not in (None, "cpu") and str(device) != "cpu":
+    if not is_cpu(device):
         raise RuntimeError(f"minigrad runs on the CPU only; device={device!r} is not available.")
 
 

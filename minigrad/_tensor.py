@@ -11,7 +11,7 @@ import weakref
 
 import numpy as np
 
-from . import _dtype
+from . import _device, _dtype
 from ._formatting import format_tensor
 from .autograd import grad_mode
 from .autograd.function import AccumulateGrad, RemovableHandle
@@ -281,8 +281,11 @@ class Tensor:
         return _dtype.from_numpy(self._data.dtype)
 
     @property
-    def device(self) -> str:
-        return "cpu"
+    def device(self) -> "_device.device":
+        return _device.CPU
+
+    def get_device(self) -> int:
+        return -1  # torch's answer for a tensor on the CPU
 
     @property
     def is_cuda(self) -> bool:

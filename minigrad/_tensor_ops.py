@@ -11,7 +11,7 @@ import warnings
 
 import numpy as np
 
-from . import _dtype, _random, ops
+from . import _device, _dtype, _random, ops
 from .ops import overwrite
 from ._quietly import SCALAR_OPS, quietly_in_place, silently
 from ._tensor import Tensor
@@ -192,17 +192,14 @@ class TensorOps:
     def to(self, *args, **kwargs):
         """``to(dtype)``; devices other than the CPU do not exist in minigrad and are refused."""
         target = kwargs.get("dtype")
-        for a in args:
-            if isinstance(a, str) or a is None:
-                if a not in (None, "cpu"):
+        for a in args + (kwargs.get("device"),):
+            if a is None or isinstance(a, (str, _device.device)):
+                if not _device.is_cpu(a):
                     raise RuntimeError(f"minigrad runs on the CPU only; cannot move a tensor to {a!r}.")
             elif isinstance(a, type(self)):
                 target = a.dtype
             else:
                 target = a
-        device = kwargs.get("device")
-        if device not in (None, "cpu"):
-            raise RuntimeError(f"minigrad runs on the CPU only; cannot move a tensor to {device!r}.")
         return self if target is None else ops.to_dtype(self, target)
 
     def float(self):

@@ -339,10 +339,13 @@ class Module:
     def to(self, *args, **kwargs):
         """to(dtype) converts floating point parameters and buffers; devices other than 'cpu' are not supported."""
         dtype = kwargs.get("dtype")
-        for arg in args:
+        for arg in args + (kwargs.get("device"),):
             if isinstance(arg, minigrad.Tensor):
                 dtype = arg.dtype
-            elif not isinstance(arg, str):  # strings name devices; minigrad only has the CPU
+            elif arg is None or isinstance(arg, (str, minigrad.device)):  # a device: minigrad has the CPU only
+                if arg is not None and minigrad.device(arg).type != "cpu":
+                    raise RuntimeError(f"minigrad runs on the CPU only; cannot move a module to {arg!r}.")
+            else:
                 dtype = arg
         if dtype is None:
             return self
@@ -351,6 +354,9 @@ class Module:
                             f"desired dtype={dtype}. Integer parameters could not be trained.")
         return self._apply(lambda t: t.to(dtype) if t.dtype in (minigrad.float32, minigrad.float64)
                            else t)
+
+    def cpu(self):
+        return self  # where everything already is
 
     def float(self):
         return self.to(minigrad.float32)
