@@ -23,10 +23,10 @@ from .autograd.grad_mode import (
     enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled, no_grad, set_grad_enabled,
 )
 from .ops import (
-    abs, add, all, amax, any, argmax, argmin, cat, clamp, clip, clone, concat, concatenate, cos, div,
-    eq, exp, expand, flatten, ge, gt, le, log, log_softmax, logsumexp, lt, matmul, max, maximum, mean,
-    min, minimum, mul, ne, neg, norm, permute, pow, reciprocal, relu, reshape, select, sigmoid, sign, sin,
-    softmax, sqrt, squeeze, stack, std, sub, sum, t, tanh, transpose, unsqueeze, var, where,
+    abs, add, all, allclose, amax, any, argmax, argmin, cat, clamp, clip, clone, concat, concatenate, cos,
+    div, eq, equal, exp, expand, flatten, ge, gt, isclose, le, log, log_softmax, logsumexp, lt, matmul, max,
+    maximum, mean, min, minimum, mul, ne, neg, norm, permute, pow, reciprocal, relu, reshape, select, sigmoid,
+    sign, sin, softmax, sqrt, squeeze, stack, std, sub, sum, t, tanh, transpose, unsqueeze, var, where,
 )
 
 # Tensor's operators and methods live in _tensor_ops.py: they need the ops, and the ops need Tensor.

@@ -123,6 +123,7 @@ class TensorOps:
     argmax, argmin, logsumexp, all, any = ops.argmax, ops.argmin, ops.logsumexp, ops.all, ops.any
     softmax, log_softmax, norm = ops.softmax, ops.log_softmax, ops.norm
     eq, ne, lt, le, gt, ge = ops.eq, ops.ne, ops.lt, ops.le, ops.gt, ops.ge
+    isclose, allclose, equal = ops.isclose, ops.allclose, ops.equal
     reshape, view, flatten, transpose, permute = ops.reshape, ops.view, ops.flatten, ops.transpose, ops.permute
     squeeze, unsqueeze, expand, sum_to_size, select = ops.squeeze, ops.unsqueeze, ops.expand, ops.sum_to_size, ops.select
     t, clone = ops.t, ops.clone

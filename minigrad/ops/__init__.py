@@ -2,8 +2,8 @@
 from .arithmetic import add, div, mul, neg, pow, reciprocal, rsub, sub
 from .matmul import matmul
 from .pointwise import (
-    abs, bitwise_and, bitwise_or, bitwise_xor, clamp, clip, cos, eq, exp, floor_divide, ge, gt, le,
-    log, logical_not, lt, maximum, minimum, ne, relu, sigmoid, sign, sin, sqrt, tanh, where,
+    abs, allclose, bitwise_and, bitwise_or, bitwise_xor, clamp, clip, cos, eq, equal, exp, floor_divide, ge,
+    gt, isclose, le, log, logical_not, lt, maximum, minimum, ne, relu, sigmoid, sign, sin, sqrt, tanh, where,
 )
 from .reduction import (
     all, amax, any, argmax, argmin, log_softmax, logsumexp, max, mean, min, norm, softmax, std, sum, var,

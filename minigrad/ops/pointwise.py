@@ -367,6 +367,49 @@ gt = _compare(np.greater)
 ge = _compare(np.greater_equal)
 
 
+def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    """|input - other| <= atol + rtol * |other|, element by element (equal infinities are close; nan only
+    with equal_nan): how gradients are compared, since floats rarely come out exactly equal."""
+    _require_tensors("isclose", input, other)
+    x, y = _same_dtype_arrays(input, other)
+    for name, tol in (("rtol", rtol), ("atol", atol)):
+        if tol < 0:
+            raise RuntimeError(f"{name} must be greater than or equal to zero, but got {tol}. A tolerance "
+                               "is a distance.")
+    check_broadcast(x, y)
+    if x.dtype == np.bool_:
+        return Tensor._make(np.asarray(x == y))
+    return Tensor._make(np.asarray(np.isclose(x, y, rtol=rtol, atol=atol, equal_nan=equal_nan)))
+
+
+def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> bool:
+    """Whether every element of input is close to other's (see isclose)."""
+    _require_tensors("allclose", input, other)
+    return bool(isclose(input, other, rtol, atol, equal_nan)._data.all())
+
+
+def equal(input, other) -> bool:
+    """Whether the two tensors have the same shape and the same values (in either dtype)."""
+    _require_tensors("equal", input, other)
+    return input.shape == other.shape and bool(np.array_equal(input._data, other._data))
+
+
+def _require_tensors(function: str, input, other) -> None:
+    for position, (name, t) in enumerate((("input", input), ("other", other))):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"{function}(): argument '{name}' (position {position + 1}) must be Tensor, not "
+                            f"{type(t).__name__}. Compare tensors: wrap the number, e.g. minigrad.tensor(1.0).")
+
+
+def _same_dtype_arrays(input, other):
+    x, y = input._data, other._data
+    if x.dtype != y.dtype:
+        raise RuntimeError(f"{_dtype.SCALAR_NAMES[x.dtype.name]} did not match "
+                           f"{_dtype.SCALAR_NAMES[y.dtype.name]}. Compare tensors of one dtype: convert one "
+                           "with .to(other.dtype).")
+    return x, y
+
+
 def _logical(ufunc):
     def logical(input, other):
         a, b = binary_operands(input, other)
