@@ -151,9 +151,10 @@ try:  # the learner tools live in their own modules
     from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 except ImportError:  # pragma: no cover - only while the module is being written
     pass
+from . import functional  # noqa: E402  (it uses grad, above)
 
 __all__ = [
     "Function", "backward", "grad", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
     "inference_mode", "detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled", "gradcheck",
-    "gradgradcheck", "GradcheckError", "grad_mode",
+    "gradgradcheck", "GradcheckError", "grad_mode", "functional",
 ]
