@@ -62,7 +62,7 @@ def is_cpu(where) -> bool:
     return where is None or device(where).type == "cpu"
 
 
-def _none() -> int:
+def _zero() -> int:
     return 0
 
 
@@ -75,7 +75,7 @@ def _nothing(*args) -> None:  # seeding a GPU that is not there does nothing, as
 
 
 # torch.cuda and torch.backends: no accelerator is available
-cuda = types.SimpleNamespace(is_available=_no, device_count=_none, manual_seed=_nothing,
+cuda = types.SimpleNamespace(is_available=_no, device_count=_zero, manual_seed=_nothing,
                              manual_seed_all=_nothing)
 backends = types.SimpleNamespace(mps=types.SimpleNamespace(is_available=_no, is_built=_no),
                                  cuda=types.SimpleNamespace(is_built=_no))

@@ -282,9 +282,10 @@ def _run_post_hooks(node, grads, grad, arrays: bool) -> tuple:
         result = hook(inputs, (grad,))
         if result is not None:
             inputs = _replacements(hook, result, inputs)
-    grads = list(grads) + [None] * (max(listed, default=-1) + 1 - len(grads))
+    grads = list(grads)
     for i, g in zip(listed, inputs):
-        grads[i] = g if g is None or not arrays else _array_of(node, g)
+        if i < len(grads):  # (a backward that returned too few: _propagate says so)
+            grads[i] = g if g is None or not arrays else _array_of(node, g)
     return tuple(grads)
 
 
@@ -293,7 +294,7 @@ def _replacement(hook, new, old):
     if not isinstance(new, _Tensor):
         raise TypeError(f"expected Variable, but hook returned '{type(new).__name__}'. A hook returns the "
                         "gradient to use instead (a tensor), or None to keep it.")
-    name = getattr(hook, "__name__", "<unknown>")
+    name = _hook_name(hook)
     if old is not None and new.shape != old.shape:
         raise RuntimeError(f"hook '{name}' has changed the size of value. A hook may change a gradient's "
                            "values, not its shape: the gradient must still fit its tensor.")
@@ -305,6 +306,10 @@ def _replacement(hook, new, old):
     return new
 
 
+def _hook_name(hook) -> str:
+    return getattr(hook, "__name__", "<unknown>")  # as torch names a hook (a lambda is '<lambda>')
+
+
 def _replacements(hook, new, old: tuple) -> tuple:
     """What a node's hook returned instead of the gradients ``old``: a tuple as long, each checked."""
     if not isinstance(new, tuple):
@@ -312,7 +317,7 @@ def _replacements(hook, new, old: tuple) -> tuple:
                         "one gradient (or None) per gradient it was given, in a tuple.")
     if len(new) != len(old):
         raise RuntimeError(
-            f"hook '{getattr(hook, '__name__', '<unknown>')}' has returned an incorrect number of values "
+            f"hook '{_hook_name(hook)}' has returned an incorrect number of values "
             f"(got {len(new)}, but expected {len(old)}). A node's hook returns one gradient (or None) per "
             "gradient it was given."
         )

@@ -371,21 +371,13 @@ def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
     """|input - other| <= atol + rtol * |other|, element by element (equal infinities are close; nan only
     with equal_nan): how gradients are compared, since floats rarely come out exactly equal."""
     _require_tensors("isclose", input, other)
-    x, y = _same_dtype_arrays(input, other)
-    for name, tol in (("rtol", rtol), ("atol", atol)):
-        if tol < 0:
-            raise RuntimeError(f"{name} must be greater than or equal to zero, but got {tol}. A tolerance "
-                               "is a distance.")
-    check_broadcast(x, y)
-    if x.dtype == np.bool_:
-        return Tensor._make(np.asarray(x == y))
-    return Tensor._make(np.asarray(np.isclose(x, y, rtol=rtol, atol=atol, equal_nan=equal_nan)))
+    return Tensor._make(_close(input._data, other._data, rtol, atol, equal_nan))
 
 
 def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> bool:
     """Whether every element of input is close to other's (see isclose)."""
     _require_tensors("allclose", input, other)
-    return bool(isclose(input, other, rtol, atol, equal_nan)._data.all())
+    return bool(_close(input._data, other._data, rtol, atol, equal_nan).all())
 
 
 def equal(input, other) -> bool:
@@ -401,13 +393,20 @@ def _require_tensors(function: str, input, other) -> None:
                             f"{type(t).__name__}. Compare tensors: wrap the number, e.g. minigrad.tensor(1.0).")
 
 
-def _same_dtype_arrays(input, other):
-    x, y = input._data, other._data
+def _close(x: np.ndarray, y: np.ndarray, rtol, atol, equal_nan) -> np.ndarray:
+    """isclose on arrays, with torch's refusals: one dtype, tolerances >= 0, shapes that broadcast."""
     if x.dtype != y.dtype:
         raise RuntimeError(f"{_dtype.SCALAR_NAMES[x.dtype.name]} did not match "
                            f"{_dtype.SCALAR_NAMES[y.dtype.name]}. Compare tensors of one dtype: convert one "
                            "with .to(other.dtype).")
-    return x, y
+    for name, tol in (("rtol", rtol), ("atol", atol)):
+        if tol < 0:
+            raise RuntimeError(f"{name} must be greater than or equal to zero, but got {tol}. A tolerance "
+                               "is a distance.")
+    check_broadcast(x, y)
+    if x.dtype == np.bool_:
+        return np.asarray(x == y)
+    return np.asarray(np.isclose(x, y, rtol=rtol, atol=atol, equal_nan=equal_nan))
 
 
 def _logical(ufunc):

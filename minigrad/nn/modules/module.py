@@ -7,6 +7,7 @@ from collections import OrderedDict, namedtuple
 from collections.abc import Mapping
 
 import minigrad
+from ..._device import is_cpu
 from ..._tensor import _type_name as _tensor_type_name
 from ..parameter import Parameter
 
@@ -343,7 +344,7 @@ class Module:
             if isinstance(arg, minigrad.Tensor):
                 dtype = arg.dtype
             elif arg is None or isinstance(arg, (str, minigrad.device)):  # a device: minigrad has the CPU only
-                if arg is not None and minigrad.device(arg).type != "cpu":
+                if not is_cpu(arg):
                     raise RuntimeError(f"minigrad runs on the CPU only; cannot move a module to {arg!r}.")
             else:
                 dtype = arg
